@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+
+/** JSON with object keys sorted, so equal values always serialize, and hash, the same. */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Hex sha256 of a string or bytes. */
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Hex sha256 of a value's stable JSON form. */
+export function hashValue(value: unknown): string {
+  return sha256(stableStringify(value));
+}
+
+/**
+ * A deterministic UUID (version 5 layout, sha256-based) for a name: the same name always gives the same id, so the
+ * rows a plan inserts have stable ids across re-plans.
+ */
+export function deterministicUuid(name: string): string {
+  const h = createHash('sha256').update(`salvage:${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}

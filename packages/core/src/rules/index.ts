@@ -1,0 +1,3 @@
+export * from './compile-rules.ts';
+export * from './match-rules.ts';
+export * from './normalize-rule-fields.ts';
