@@ -1,0 +1,607 @@
+import {
+  type BookingRow,
+  type Conflict,
+  type CustomerRow,
+  canonicalValue,
+  type Disposition,
+  deterministicUuid,
+  type Evidence,
+  type FieldChoice,
+  hashRow,
+  hashValue,
+  type PaymentRow,
+  type PlanItem,
+  type SourceKind,
+  type TableName,
+  type Value,
+} from '@salvage/core';
+import { round4 } from './calibration.ts';
+import type { Claim } from './claims.ts';
+import { compareText } from './compare.ts';
+import type { BookingCluster, ResourceResolver } from './link-bookings.ts';
+import type { CustomerCluster } from './link-customers.ts';
+import type { PaymentCluster } from './link-payments.ts';
+import {
+  type ColumnKind,
+  chooseField,
+  type FieldDecision,
+  type SurvivorshipContext,
+} from './survivorship.ts';
+
+/** Thresholds that turn an item's confidence into a disposition. */
+export interface Thresholds {
+  autoAccept: number;
+  askCustomerBelow: number;
+}
+
+/** Column of the reference schema, the evidence field(s) that speak for it, and how to compare its values. */
+interface ColumnSpec {
+  column: string;
+  /** Field name used in survivorship config keys ('booking.startsAt'). */
+  field: string;
+  kind: ColumnKind;
+  /** Only set on insert (keys and creation facts never change on an existing row). */
+  insertOnly?: boolean;
+}
+
+const CUSTOMER_COLUMNS: ColumnSpec[] = [
+  { column: 'full_name', field: 'fullName', kind: 'contact' },
+  { column: 'email', field: 'email', kind: 'contact' },
+  { column: 'phone', field: 'phone', kind: 'contact' },
+  { column: 'stripe_customer_id', field: 'stripeCustomerId', kind: 'other' },
+  { column: 'created_at', field: 'createdAt', kind: 'other', insertOnly: true },
+];
+
+const BOOKING_COLUMNS: ColumnSpec[] = [
+  { column: 'reference', field: 'reference', kind: 'other', insertOnly: true },
+  { column: 'resource_id', field: 'resourceName', kind: 'other' },
+  { column: 'starts_at', field: 'startsAt', kind: 'time' },
+  { column: 'ends_at', field: 'endsAt', kind: 'time' },
+  { column: 'status', field: 'status', kind: 'status' },
+  { column: 'total_amount', field: 'totalAmount', kind: 'amount' },
+  { column: 'currency', field: 'currency', kind: 'amount' },
+  { column: 'notes', field: 'notes', kind: 'other' },
+  { column: 'created_at', field: 'createdAt', kind: 'other', insertOnly: true },
+];
+
+const PAYMENT_COLUMNS: ColumnSpec[] = [
+  { column: 'amount', field: 'amount', kind: 'amount' },
+  { column: 'amount_refunded', field: 'amountRefunded', kind: 'amount' },
+  { column: 'currency', field: 'currency', kind: 'amount' },
+  { column: 'status', field: 'status', kind: 'amount' },
+  { column: 'method', field: 'method', kind: 'other' },
+  { column: 'stripe_payment_intent_id', field: 'stripePaymentIntentId', kind: 'other' },
+  { column: 'stripe_charge_id', field: 'stripeChargeId', kind: 'other' },
+  { column: 'paid_at', field: 'paidAt', kind: 'other' },
+  { column: 'created_at', field: 'createdAt', kind: 'other', insertOnly: true },
+];
+
+function claimOf(ev: Evidence, column: string, raw: unknown): Claim | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  return {
+    value: canonicalValue(column, raw),
+    evidenceId: ev.id,
+    source: ev.source.kind,
+    objectKey: `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}`,
+    at: Date.parse(ev.observedAt),
+    rank: ev.source.versionRank ?? 0,
+    confidence: ev.confidence,
+  };
+}
+
+function targetClaim(row: Record<string, unknown> | null, column: string): Claim | null {
+  if (!row) return null;
+  return {
+    value: canonicalValue(column, row[column]),
+    evidenceId: null,
+    source: 'target',
+    objectKey: 'target',
+    at: Date.parse(String(row.updated_at)),
+    rank: 0,
+    confidence: 1,
+  };
+}
+
+/** Item id: a hash of what the item does, so equal items in two plans have equal ids. */
+export function itemId(kind: string, table: TableName, key: string, body: unknown): string {
+  return hashValue(['plan-item', kind, table, key, body]).slice(0, 32);
+}
+
+/** auto at or above autoAccept, ask_customer below askCustomerBelow, review between or whenever there is a conflict. */
+export function dispositionOf(confidence: number, conflicts: Conflict[], t: Thresholds): Disposition {
+  if (conflicts.length > 0) return 'review';
+  if (confidence >= t.autoAccept) return 'auto';
+  if (confidence < t.askCustomerBelow) return 'ask_customer';
+  return 'review';
+}
+
+const derived = (
+  column: string,
+  value: Value,
+  rule: string,
+  confidence: number,
+  evidenceIds: string[] = [],
+  explanation?: string,
+): FieldChoice => ({
+  column,
+  value,
+  confidence: round4(confidence),
+  rule,
+  evidenceIds,
+  alternatives: [],
+  ...(explanation ? { explanation } : {}),
+});
+
+/** Result of planning one entity: the item (null when nothing changes) and the row as it would stand afterwards. */
+export interface EntityOutcome<R> {
+  item: PlanItem | null;
+  rowAfter: R | null;
+  id: string;
+  status: 'new' | 'changed' | 'unchanged' | 'skipped';
+}
+
+interface EntityArgs {
+  table: TableName;
+  entity: 'customer' | 'booking' | 'payment';
+  businessId: string;
+  id: string;
+  row: Record<string, Value> | null;
+  specs: ColumnSpec[];
+  claims: Map<string, Claim[]>;
+  /** Columns computed outside survivorship (ids, foreign keys, fallbacks). */
+  fixed: FieldChoice[];
+  /** Fallback choices for columns no evidence speaks for, on insert. */
+  fallbacks: Map<string, FieldChoice>;
+  evidence: Evidence[];
+  ctx: SurvivorshipContext;
+  thresholds: Thresholds;
+  extraConflicts: Conflict[];
+  dependsOn: string[];
+  summary: (row: Record<string, Value>) => string;
+  /** Multiplies the item's confidence (link probabilities, duplicate risk). */
+  linkConfidence: number;
+}
+
+function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<string, Value> } {
+  const decisions: { spec: ColumnSpec; d: FieldDecision }[] = [];
+  for (const spec of a.specs) {
+    if (spec.insertOnly && a.row) continue;
+    const d = chooseField({
+      entity: a.entity,
+      field: spec.field,
+      column: spec.column,
+      kind: spec.kind,
+      claims: a.claims.get(spec.column) ?? [],
+      target: targetClaim(a.row, spec.column),
+      ctx: a.ctx,
+    });
+    decisions.push({ spec, d });
+  }
+  const conflicts = [...a.extraConflicts, ...decisions.flatMap(({ d }) => (d.conflict ? [d.conflict] : []))];
+  const evidenceIds = [...new Set(a.evidence.map((e) => e.id))].sort();
+  if (!a.row) {
+    const fields: FieldChoice[] = [...a.fixed];
+    for (const { spec, d } of decisions) {
+      const choice =
+        d.choice ?? a.fallbacks.get(spec.column) ?? derived(spec.column, null, 'no-evidence', 0.5);
+      fields.push(choice);
+    }
+    const latest = Math.max(
+      0,
+      ...decisions.map(({ d }) => d.latestAt),
+      ...a.evidence.map((e) => Date.parse(e.observedAt)),
+    );
+    const created = fields.find((f) => f.column === 'created_at');
+    const updatedAt = new Date(latest || Date.parse(String(created?.value ?? 0))).toISOString();
+    fields.push(derived('updated_at', updatedAt, 'latest-observation', 1));
+    const row: Record<string, Value> = {};
+    for (const f of fields) row[f.column] = f.value;
+    const confidence = round4(
+      Math.min(...fields.filter(material).map((f) => f.confidence)) * a.linkConfidence,
+    );
+    fields.sort((x, y) => compareText(x.column, y.column));
+    const item: PlanItem = {
+      kind: 'insert',
+      id: itemId('insert', a.table, a.id, row),
+      table: a.table,
+      key: { id: a.id },
+      businessId: a.businessId,
+      confidence,
+      disposition: dispositionOf(confidence, conflicts, a.thresholds),
+      fields,
+      evidenceIds,
+      conflicts,
+      dependsOn: [...new Set(a.dependsOn)].sort(),
+      summary: a.summary(row),
+      row,
+    };
+    return { item, rowAfter: row };
+  }
+  const fields: FieldChoice[] = [];
+  for (const f of a.fixed) if (f.value !== a.row[f.column]) fields.push(f);
+  for (const { d } of decisions) if (d.changed && d.choice) fields.push(d.choice);
+  const rowAfter = { ...a.row };
+  if (fields.length === 0) return { item: null, rowAfter };
+  const latest = Math.max(
+    Date.parse(String(a.row.updated_at)),
+    ...decisions.filter(({ d }) => d.changed).map(({ d }) => d.latestAt),
+  );
+  fields.push(derived('updated_at', new Date(latest).toISOString(), 'latest-observation', 1));
+  fields.sort((x, y) => compareText(x.column, y.column));
+  const changes = fields.map((f) => ({ column: f.column, from: a.row![f.column] ?? null, to: f.value }));
+  for (const c of changes) rowAfter[c.column] = c.to;
+  const baseRowHash = hashRow(a.table, a.row);
+  const confidence = round4(
+    Math.min(1, ...fields.filter(material).map((f) => f.confidence)) * a.linkConfidence,
+  );
+  const usedIds = [...new Set(fields.flatMap((f) => f.evidenceIds))].sort();
+  const item: PlanItem = {
+    kind: 'update',
+    id: itemId('update', a.table, a.id, { baseRowHash, changes }),
+    table: a.table,
+    key: { id: a.id },
+    businessId: a.businessId,
+    confidence,
+    disposition: dispositionOf(confidence, conflicts, a.thresholds),
+    fields,
+    evidenceIds: usedIds.length > 0 ? usedIds : evidenceIds,
+    conflicts,
+    dependsOn: [...new Set(a.dependsOn)].sort(),
+    summary: a.summary(rowAfter),
+    baseRowHash,
+    changes,
+  };
+  return { item, rowAfter };
+}
+
+// Bookkeeping columns, and columns left empty because no source spoke of them, do not decide whether a person must
+// look at an item: the item claims nothing there.
+const IMMATERIAL = new Set(['created_at', 'updated_at', 'notes']);
+function material(f: FieldChoice): boolean {
+  return !IMMATERIAL.has(f.column) && !(f.rule === 'no-evidence' && f.value === null);
+}
+
+function pushClaim(map: Map<string, Claim[]>, column: string, c: Claim | null): void {
+  if (!c) return;
+  const list = map.get(column);
+  if (list) list.push(c);
+  else map.set(column, [c]);
+}
+
+function earliestObservation(evidence: Evidence[]): FieldChoice {
+  const first = [...evidence].sort(
+    (a, b) => compareText(a.observedAt, b.observedAt) || compareText(a.id, b.id),
+  )[0];
+  return derived(
+    'created_at',
+    first ? new Date(first.observedAt).toISOString() : null,
+    'earliest-observation',
+    0.9,
+    first ? [first.id] : [],
+    'no source gave a creation time; the earliest observation stands in for it',
+  );
+}
+
+/** Plans one customer: an insert for a new person, an update for changed contact details, or nothing. */
+export function planCustomer(
+  c: CustomerCluster,
+  id: string,
+  ctx: SurvivorshipContext,
+  thresholds: Thresholds,
+): EntityOutcome<CustomerRow> {
+  const claims = new Map<string, Claim[]>();
+  const evidence: Evidence[] = [...c.evidence];
+  for (const ev of c.evidence) {
+    pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.fullName));
+    pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.email));
+    pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.phone));
+    pushClaim(claims, 'stripe_customer_id', claimOf(ev, 'stripe_customer_id', ev.fields.stripeCustomerId));
+    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', ev.fields.createdAt));
+  }
+  for (const b of c.bookings)
+    for (const ev of b.evidence) {
+      if (
+        !ev.fields.customerName &&
+        !ev.fields.customerEmail &&
+        !ev.fields.customerPhone &&
+        !ev.fields.stripeCustomerId
+      )
+        continue;
+      evidence.push(ev);
+      pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.customerName));
+      pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
+      pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.customerPhone));
+      pushClaim(claims, 'stripe_customer_id', claimOf(ev, 'stripe_customer_id', ev.fields.stripeCustomerId));
+    }
+  for (const p of c.payments)
+    for (const ev of p.evidence) {
+      if (!ev.fields.customerEmail && !ev.fields.stripeCustomerId) continue;
+      evidence.push(ev);
+      pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
+      pushClaim(claims, 'stripe_customer_id', claimOf(ev, 'stripe_customer_id', ev.fields.stripeCustomerId));
+    }
+  const row = c.row as unknown as Record<string, Value> | null;
+  const extraConflicts: Conflict[] = [];
+  if (!c.row && c.duplicateRisk >= 0.5) {
+    extraConflicts.push({
+      column: 'id',
+      message: `may be the same person as another customer (match probability ${round4(c.duplicateRisk)}); kept apart`,
+      alternatives: [],
+    });
+  }
+  const fallbacks = new Map<string, FieldChoice>([
+    ['full_name', derived('full_name', '', 'no-evidence', 0.3, [], 'no source named this person')],
+    ['email', derived('email', null, 'no-evidence', 0.9)],
+    ['phone', derived('phone', null, 'no-evidence', 0.9)],
+    ['stripe_customer_id', derived('stripe_customer_id', null, 'no-evidence', 0.95)],
+    ['created_at', earliestObservation(evidence)],
+  ]);
+  const fixed = c.row
+    ? []
+    : [
+        derived(
+          'id',
+          id,
+          c.evidence.some((e) => e.fields.customerId === id) ? 'original-id' : 'generated-id',
+          1,
+        ),
+        derived('business_id', c.businessId, 'business', 1),
+      ];
+  const { item, rowAfter } = planEntity({
+    table: 'customers',
+    entity: 'customer',
+    businessId: c.businessId,
+    id,
+    row,
+    specs: CUSTOMER_COLUMNS,
+    claims,
+    fixed,
+    fallbacks,
+    evidence,
+    ctx,
+    thresholds,
+    extraConflicts,
+    dependsOn: [],
+    linkConfidence: c.linkConfidence,
+    summary: (r) => `${c.row ? 'changed' : 'new'} customer ${r.full_name || r.email || id}`,
+  });
+  return {
+    item,
+    rowAfter: rowAfter as unknown as CustomerRow,
+    id,
+    status: c.row ? (item ? 'changed' : 'unchanged') : 'new',
+  };
+}
+
+/** Plans one booking; `customer` is the planned id of its customer and the item that creates it (if new). */
+export function planBooking(
+  b: BookingCluster,
+  id: string,
+  customer: { id: string; itemId: string | null; confidence: number } | null,
+  resolveResource: ResourceResolver,
+  resourceNames: Map<string, string>,
+  currency: string,
+  paymentsTotal: number | null,
+  ctx: SurvivorshipContext,
+  thresholds: Thresholds,
+  extraConflicts: Conflict[],
+): EntityOutcome<BookingRow> & { problem?: string } {
+  const claims = new Map<string, Claim[]>();
+  for (const ev of b.evidence) {
+    const f = ev.fields;
+    pushClaim(claims, 'reference', claimOf(ev, 'reference', f.reference?.toUpperCase()));
+    pushClaim(claims, 'resource_id', claimOf(ev, 'resource_id', resolveResource(ev)));
+    pushClaim(claims, 'starts_at', claimOf(ev, 'starts_at', f.startsAt));
+    pushClaim(claims, 'ends_at', claimOf(ev, 'ends_at', f.endsAt));
+    pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
+    pushClaim(claims, 'total_amount', claimOf(ev, 'total_amount', f.totalAmount));
+    pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
+    pushClaim(claims, 'notes', claimOf(ev, 'notes', f.notes));
+    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', f.createdAt));
+  }
+  const row = b.row as unknown as Record<string, Value> | null;
+  if (!row) {
+    if (!customer)
+      return { item: null, rowAfter: null, id, status: 'skipped', problem: 'booking_without_customer' };
+    if (!claims.get('resource_id'))
+      return { item: null, rowAfter: null, id, status: 'skipped', problem: 'booking_without_resource' };
+    if (!claims.get('starts_at') || !claims.get('ends_at'))
+      return { item: null, rowAfter: null, id, status: 'skipped', problem: 'booking_without_times' };
+  }
+  const fallbacks = new Map<string, FieldChoice>([
+    [
+      'reference',
+      derived(
+        'reference',
+        `BK-${hashValue(['reference', id]).slice(0, 6).toUpperCase()}`,
+        'generated-reference',
+        0.5,
+        [],
+        'no source gave a reference; a new one was made from the booking id',
+      ),
+    ],
+    ['status', derived('status', 'confirmed', 'default-status', 0.9, [], 'no source gave a status')],
+    [
+      'total_amount',
+      paymentsTotal !== null
+        ? derived(
+            'total_amount',
+            paymentsTotal,
+            'sum-of-payments',
+            0.7,
+            [],
+            'no source gave a total; the payments stand in for it',
+          )
+        : derived('total_amount', 0, 'no-evidence', 0.3),
+    ],
+    ['currency', derived('currency', currency, 'business-currency', 0.97)],
+    ['notes', derived('notes', null, 'no-evidence', 0.99)],
+    ['created_at', earliestObservation(b.evidence)],
+  ]);
+  const fixed: FieldChoice[] = [];
+  if (!row) {
+    const original = b.evidence.some((e) => e.fields.bookingId?.toLowerCase() === id);
+    fixed.push(derived('id', id, original ? 'original-id' : 'generated-id', 1));
+    fixed.push(derived('business_id', b.businessId, 'business', 1));
+    fixed.push(
+      derived(
+        'customer_id',
+        customer!.id,
+        'linked-customer',
+        customer!.confidence,
+        [],
+        `person linked by ${b.linkRules.join(', ') || 'the booking itself'}`,
+      ),
+    );
+  }
+  const dependsOn = customer?.itemId && !row ? [customer.itemId] : [];
+  const { item, rowAfter } = planEntity({
+    table: 'bookings',
+    entity: 'booking',
+    businessId: b.businessId,
+    id,
+    row,
+    specs: BOOKING_COLUMNS,
+    claims,
+    fixed,
+    fallbacks,
+    evidence: b.evidence,
+    ctx,
+    thresholds,
+    extraConflicts,
+    dependsOn,
+    linkConfidence: b.linkConfidence,
+    summary: (r) =>
+      `${row ? 'changed' : 'new'} booking ${r.reference}, ${resourceNames.get(String(r.resource_id)) ?? 'unknown resource'}, ${String(r.starts_at).slice(0, 10)} to ${String(r.ends_at).slice(0, 10)}${r.status === 'cancelled' ? ' (cancelled)' : ''}`,
+  });
+  return {
+    item,
+    rowAfter: rowAfter as unknown as BookingRow,
+    id,
+    status: row ? (item ? 'changed' : 'unchanged') : 'new',
+  };
+}
+
+/** Plans one payment against its booking and customer (planned ids, and the items that create them if new). */
+export function planPayment(
+  p: PaymentCluster,
+  id: string,
+  booking: { id: string; itemId: string | null } | null,
+  customer: { id: string; itemId: string | null } | null,
+  currency: string,
+  ctx: SurvivorshipContext,
+  thresholds: Thresholds,
+): EntityOutcome<PaymentRow> {
+  const claims = new Map<string, Claim[]>();
+  for (const ev of p.evidence) {
+    const f = ev.fields;
+    pushClaim(claims, 'amount', claimOf(ev, 'amount', f.amount));
+    pushClaim(claims, 'amount_refunded', claimOf(ev, 'amount_refunded', f.amountRefunded));
+    pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
+    pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
+    pushClaim(
+      claims,
+      'method',
+      claimOf(ev, 'method', f.method ?? (ev.source.kind === 'stripe' ? 'card' : undefined)),
+    );
+    pushClaim(
+      claims,
+      'stripe_payment_intent_id',
+      claimOf(ev, 'stripe_payment_intent_id', f.stripePaymentIntentId),
+    );
+    pushClaim(claims, 'stripe_charge_id', claimOf(ev, 'stripe_charge_id', f.stripeChargeId));
+    pushClaim(claims, 'paid_at', claimOf(ev, 'paid_at', f.paidAt));
+    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', f.createdAt));
+  }
+  const row = p.row as unknown as Record<string, Value> | null;
+  const fallbacks = new Map<string, FieldChoice>([
+    ['amount', derived('amount', 0, 'no-evidence', 0.3)],
+    ['amount_refunded', derived('amount_refunded', 0, 'no-refund-seen', 0.9)],
+    ['currency', derived('currency', currency, 'business-currency', 0.97)],
+    ['status', derived('status', 'succeeded', 'default-status', 0.7)],
+    ['method', derived('method', 'other', 'no-evidence', 0.6)],
+    ['stripe_payment_intent_id', derived('stripe_payment_intent_id', null, 'no-evidence', 0.99)],
+    ['stripe_charge_id', derived('stripe_charge_id', null, 'no-evidence', 0.99)],
+    ['paid_at', derived('paid_at', null, 'no-evidence', 0.9)],
+    ['created_at', earliestObservation(p.evidence)],
+  ]);
+  const fixed: FieldChoice[] = [];
+  if (!row) {
+    fixed.push(
+      derived(
+        'id',
+        id,
+        p.evidence.some((e) => e.fields.paymentId === id) ? 'original-id' : 'generated-id',
+        1,
+      ),
+    );
+    fixed.push(derived('business_id', p.businessId, 'business', 1));
+    fixed.push(
+      derived(
+        'booking_id',
+        booking?.id ?? null,
+        booking ? `booking-by-${p.bookingRule}` : 'no-booking-found',
+        booking ? 0.99 : 0.8,
+      ),
+    );
+    fixed.push(
+      derived('customer_id', customer?.id ?? null, customer ? 'linked-customer' : 'no-customer-found', 0.97),
+    );
+  } else {
+    // An existing payment gains a booking or customer only where it had none: never re-pointed silently.
+    if (!p.row?.booking_id && booking)
+      fixed.push(derived('booking_id', booking.id, `booking-by-${p.bookingRule}`, 0.99));
+    if (!p.row?.customer_id && customer)
+      fixed.push(derived('customer_id', customer.id, 'linked-customer', 0.97));
+  }
+  const dependsOn = [booking?.itemId, customer?.itemId].filter((x): x is string => Boolean(x));
+  const { item, rowAfter } = planEntity({
+    table: 'payments',
+    entity: 'payment',
+    businessId: p.businessId,
+    id,
+    row,
+    specs: PAYMENT_COLUMNS,
+    claims,
+    fixed,
+    fallbacks,
+    evidence: p.evidence,
+    ctx,
+    thresholds,
+    extraConflicts: [],
+    dependsOn,
+    linkConfidence: 1,
+    summary: (r) =>
+      `${row ? 'changed' : 'new'} payment ${r.stripe_payment_intent_id ?? r.stripe_charge_id ?? id}, ${r.amount} ${r.currency}`,
+  });
+  return {
+    item,
+    rowAfter: rowAfter as unknown as PaymentRow,
+    id,
+    status: row ? (item ? 'changed' : 'unchanged') : 'new',
+  };
+}
+
+/** A deterministic id for a new row, from the strongest key the evidence gives. */
+export function newRowId(table: TableName, businessId: string, anchor: string): string {
+  return deterministicUuid(`${table}:${businessId}:${anchor}`);
+}
+
+/** Survivorship config for a business: its own rules over the global ones. */
+export function survivorshipFor(
+  global: {
+    survivorship: Record<string, SourceKind[]>;
+    tolerances: { amountMinor: number; timeMinutes: number };
+  },
+  business:
+    | { survivorship: Record<string, SourceKind[]>; tolerances: { amountMinor: number; timeMinutes: number } }
+    | undefined,
+): SurvivorshipContext {
+  return {
+    survivorship: { ...global.survivorship, ...(business?.survivorship ?? {}) },
+    tolerances: {
+      amountMinor: Math.max(global.tolerances.amountMinor, business?.tolerances.amountMinor ?? 0),
+      timeMinutes: Math.max(global.tolerances.timeMinutes, business?.tolerances.timeMinutes ?? 0),
+    },
+  };
+}

@@ -1,0 +1,449 @@
+import {
+  type BookingRow,
+  hashRow,
+  type InsertItem,
+  type Plan,
+  type PlanItem,
+  type UpdateItem,
+} from '@salvage/core';
+import { describe, expect, it } from 'vitest';
+import { planReconciliation } from './plan-reconciliation.ts';
+import {
+  BIZ,
+  bookingRow,
+  CABIN_A,
+  CABIN_B,
+  config,
+  confirmation,
+  customerRow,
+  googleEvent,
+  icsEvent,
+  input,
+  mail,
+  snapshot,
+  stripeBooking,
+  stripeCharge,
+  stripeCustomer,
+} from './test-builders.ts';
+
+const ANA = 'aaaaaaaa-0000-4000-8000-000000000001';
+const BOOKING = 'bbbbbbbb-0000-4000-8000-000000000001';
+const inserts = (p: Plan, table: string) =>
+  p.items.filter((i): i is InsertItem => i.kind === 'insert' && i.table === table);
+const updates = (p: Plan, table: string) =>
+  p.items.filter((i): i is UpdateItem => i.kind === 'update' && i.table === table);
+const field = (i: PlanItem, column: string) => i.fields.find((f) => f.column === column);
+
+/** A booking made after the backup, seen in Stripe, the calendar and the confirmation mail. */
+function lostBooking() {
+  return [
+    stripeCustomer(
+      { stripeCustomerId: 'cus_ana', email: 'ana@example.com', fullName: 'Ana Lima', customerId: ANA },
+      '2026-05-12T08:59:00.000Z',
+    ),
+    stripeCharge({
+      stripeChargeId: 'ch_1',
+      stripePaymentIntentId: 'pi_1',
+      amount: 30000,
+      bookingId: BOOKING,
+      bookingReference: 'BK-7F3K2Q',
+      stripeCustomerId: 'cus_ana',
+      customerEmail: 'ana@example.com',
+    }),
+    stripeBooking(
+      {
+        bookingId: BOOKING,
+        reference: 'BK-7F3K2Q',
+        totalAmount: 30000,
+        currency: 'eur',
+        resourceName: 'Cabin A',
+        stripeCustomerId: 'cus_ana',
+      },
+      'cs_1',
+    ),
+    icsEvent({
+      calendarUid: `${BOOKING}@platform.example`,
+      reference: 'BK-7F3K2Q',
+      startsAt: '2026-06-10T14:00:00.000Z',
+      endsAt: '2026-06-12T10:00:00.000Z',
+      status: 'confirmed',
+      customerName: 'Ana Lima',
+    }),
+    mail(
+      {
+        reference: 'BK-7F3K2Q',
+        startsAt: '2026-06-10T14:00:00.000Z',
+        endsAt: '2026-06-12T10:00:00.000Z',
+        customerEmail: 'ana@example.com',
+        customerName: 'Ana Lima',
+        totalAmount: 30000,
+        resourceName: 'Cabin A',
+        status: 'confirmed',
+      },
+      'm1',
+    ),
+  ];
+}
+
+describe('planReconciliation: cases', () => {
+  it('inserts a lost booking with its customer and payment, reusing original ids, in dependency order', () => {
+    const plan = planReconciliation(input(snapshot(), lostBooking()));
+    const [c] = inserts(plan, 'customers');
+    const [b] = inserts(plan, 'bookings');
+    const [p] = inserts(plan, 'payments');
+    expect(plan.items).toHaveLength(3);
+    expect(c!.key.id).toBe(ANA);
+    expect(c!.row).toMatchObject({
+      email: 'ana@example.com',
+      full_name: 'Ana Lima',
+      stripe_customer_id: 'cus_ana',
+    });
+    expect(b!.key.id).toBe(BOOKING);
+    expect(b!.row).toMatchObject({
+      reference: 'BK-7F3K2Q',
+      customer_id: ANA,
+      resource_id: CABIN_A,
+      total_amount: 30000,
+      starts_at: '2026-06-10T14:00:00.000Z',
+      status: 'confirmed',
+    });
+    expect(b!.dependsOn).toEqual([c!.id]);
+    expect(p!.row).toMatchObject({
+      booking_id: BOOKING,
+      customer_id: ANA,
+      amount: 30000,
+      stripe_charge_id: 'ch_1',
+    });
+    expect(p!.dependsOn.sort()).toEqual([b!.id, c!.id].sort());
+    expect(plan.items.map((i) => i.disposition)).toEqual(['auto', 'auto', 'auto']);
+    expect(field(b!, 'total_amount')!.rule).toBe('stripe-for-amounts');
+    expect(field(b!, 'starts_at')!.rule).toBe('latest-calendar-or-email');
+    expect(field(b!, 'id')!.rule).toBe('original-id');
+  });
+
+  it('updates a rescheduled booking from the newest calendar version, keeping the old value as an alternative', () => {
+    const row = bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' });
+    const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [row] });
+    const plan = planReconciliation(
+      input(snap, [
+        icsEvent(
+          {
+            calendarUid: `${BOOKING}@platform.example`,
+            startsAt: '2026-06-10T14:00:00.000Z',
+            endsAt: '2026-06-12T10:00:00.000Z',
+          },
+          '2026-05-02T10:00:00.000Z',
+          0,
+        ),
+        icsEvent(
+          {
+            calendarUid: `${BOOKING}@platform.example`,
+            startsAt: '2026-06-17T14:00:00.000Z',
+            endsAt: '2026-06-19T10:00:00.000Z',
+          },
+          '2026-05-20T10:00:00.000Z',
+          1,
+        ),
+        mail(
+          {
+            reference: 'BK-7F3K2Q',
+            startsAt: '2026-06-17T14:00:00.000Z',
+            endsAt: '2026-06-19T10:00:00.000Z',
+          },
+          'resched',
+          '2026-05-20T09:59:00.000Z',
+        ),
+      ]),
+    );
+    const [u] = updates(plan, 'bookings');
+    expect(plan.items).toHaveLength(1);
+    expect(u!.baseRowHash).toBe(hashRow('bookings', row as unknown as Record<string, unknown>));
+    expect(u!.changes.find((c) => c.column === 'starts_at')).toEqual({
+      column: 'starts_at',
+      from: '2026-06-10T14:00:00.000Z',
+      to: '2026-06-17T14:00:00.000Z',
+    });
+    expect(field(u!, 'starts_at')!.alternatives.map((a) => a.value)).toContain('2026-06-10T14:00:00.000Z');
+    expect(u!.disposition).toBe('auto');
+  });
+
+  it('marks a booking cancelled by a trusted mail as a status update, never a delete', () => {
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+    });
+    const plan = planReconciliation(
+      input(snap, [
+        mail({ reference: 'BK-7F3K2Q', status: 'cancelled' }, 'cancel', '2026-05-22T10:00:00.000Z'),
+        icsEvent(
+          { calendarUid: `${BOOKING}@platform.example`, status: 'confirmed' },
+          '2026-05-23T10:00:00.000Z',
+        ),
+      ]),
+    );
+    const [u] = updates(plan, 'bookings');
+    expect(u!.changes.map((c) => [c.column, c.to])).toContainEqual(['status', 'cancelled']);
+    expect(field(u!, 'status')!.rule).toBe('cancellation-from-trusted');
+    expect(plan.items.every((i) => i.kind === 'insert' || i.kind === 'update')).toBe(true);
+  });
+
+  it('raises a conflict, not a silent pick, when calendar and mail disagree at the same moment', () => {
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+    });
+    const plan = planReconciliation(
+      input(snap, [
+        icsEvent(
+          { calendarUid: `${BOOKING}@platform.example`, startsAt: '2026-06-17T14:00:00.000Z' },
+          '2026-05-20T10:00:00.000Z',
+          1,
+        ),
+        mail(
+          { reference: 'BK-7F3K2Q', startsAt: '2026-06-24T14:00:00.000Z' },
+          'x',
+          '2026-05-20T10:05:00.000Z',
+        ),
+      ]),
+    );
+    const [u] = updates(plan, 'bookings');
+    expect(u!.disposition).toBe('review');
+    expect(u!.conflicts[0]!.column).toBe('starts_at');
+    expect(u!.conflicts[0]!.alternatives.map((a) => a.value)).toEqual(['2026-06-17T14:00:00.000Z']);
+  });
+
+  it("lets the customer's own confirmation override every other source", () => {
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+    });
+    const plan = planReconciliation(
+      input(snap, [
+        icsEvent(
+          { calendarUid: `${BOOKING}@platform.example`, startsAt: '2026-06-17T14:00:00.000Z' },
+          '2026-08-01T11:00:00.000Z',
+          3,
+        ),
+        confirmation({ reference: 'BK-7F3K2Q', startsAt: '2026-06-10T15:00:00.000Z' }, 'tok1'),
+      ]),
+    );
+    const [u] = updates(plan, 'bookings');
+    expect(field(u!, 'starts_at')).toMatchObject({
+      value: '2026-06-10T15:00:00.000Z',
+      rule: 'customer-confirmation',
+    });
+    expect(u!.conflicts).toEqual([]);
+  });
+
+  it('honours a configured survivorship order per business', () => {
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+    });
+    const ev = [
+      icsEvent(
+        { calendarUid: `${BOOKING}@platform.example`, startsAt: '2026-06-17T14:00:00.000Z' },
+        '2026-05-20T10:00:00.000Z',
+        1,
+      ),
+      mail({ reference: 'BK-7F3K2Q', startsAt: '2026-06-24T14:00:00.000Z' }, 'x', '2026-05-25T10:00:00.000Z'),
+    ];
+    const byDefault = planReconciliation(input(snap, ev));
+    expect(field(updates(byDefault, 'bookings')[0]!, 'starts_at')!.value).toBe('2026-06-24T14:00:00.000Z');
+    const rules = {
+      survivorship: { 'booking.startsAt': ['ics' as const] },
+      tolerances: { amountMinor: 0, timeMinutes: 0 },
+    };
+    const configured = planReconciliation(input(snap, ev, { config: config({}, rules) }));
+    expect(field(updates(configured, 'bookings')[0]!, 'starts_at')).toMatchObject({
+      value: '2026-06-17T14:00:00.000Z',
+      rule: 'configured-priority',
+    });
+  });
+
+  it('takes amounts from Stripe over a mail that says otherwise', () => {
+    const ev = lostBooking();
+    ev.push(mail({ reference: 'BK-7F3K2Q', totalAmount: 28000 }, 'm2', '2026-05-13T09:00:00.000Z'));
+    const [b] = inserts(planReconciliation(input(snapshot(), ev)), 'bookings');
+    expect(field(b!, 'total_amount')).toMatchObject({ value: 30000, rule: 'stripe-for-amounts' });
+    expect(field(b!, 'total_amount')!.alternatives.map((a) => a.value)).toEqual([28000]);
+  });
+
+  it('links to a customer who signed up again on the restored database instead of duplicating them', () => {
+    const again = customerRow({
+      id: 'cccccccc-0000-4000-8000-000000000009',
+      email: 'ana@example.com',
+      full_name: 'Ana Lima',
+      created_at: '2026-07-20T10:00:00.000Z',
+      updated_at: '2026-07-20T10:00:00.000Z',
+    });
+    const others = Array.from({ length: 30 }, (_, i) =>
+      customerRow({
+        id: `dddddddd-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`,
+        email: `p${i}@example.org`,
+        full_name: `Person ${i} Other${i}`,
+      }),
+    );
+    const plan = planReconciliation(
+      input(
+        snapshot({ customers: [again, ...others] }),
+        lostBooking().filter((e) => e.entity !== 'customer'),
+      ),
+    );
+    expect(inserts(plan, 'customers')).toEqual([]);
+    expect(inserts(plan, 'bookings')[0]!.row.customer_id).toBe(again.id);
+  });
+
+  it('links to a booking staff re-entered on the restored database under a new reference', () => {
+    const reentered = bookingRow({
+      id: 'eeeeeeee-0000-4000-8000-000000000001',
+      customer_id: ANA,
+      reference: 'BK-NEW001',
+      created_at: '2026-07-21T09:00:00.000Z',
+      updated_at: '2026-07-21T09:00:00.000Z',
+    });
+    const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [reentered] });
+    const plan = planReconciliation(
+      input(
+        snap,
+        lostBooking().filter((e) => e.entity === 'booking'),
+      ),
+    );
+    expect(inserts(plan, 'bookings')).toEqual([]);
+  });
+
+  it('keeps two people with the same name but different emails apart', () => {
+    const plan = planReconciliation(
+      input(snapshot(), [
+        mail(
+          {
+            reference: 'BK-AAAAA1',
+            customerName: 'John Smith',
+            customerEmail: 'john1@example.com',
+            resourceName: 'Cabin A',
+            startsAt: '2026-06-01T14:00:00.000Z',
+            endsAt: '2026-06-02T10:00:00.000Z',
+          },
+          'a',
+        ),
+        mail(
+          {
+            reference: 'BK-AAAAA2',
+            customerName: 'John Smith',
+            customerEmail: 'john2@example.com',
+            resourceName: 'Cabin B',
+            startsAt: '2026-06-01T14:00:00.000Z',
+            endsAt: '2026-06-02T10:00:00.000Z',
+          },
+          'b',
+        ),
+      ]),
+    );
+    expect(inserts(plan, 'customers')).toHaveLength(2);
+  });
+
+  it('joins a key-less calendar event staff made by hand to the booking it mirrors', () => {
+    const ev = lostBooking();
+    ev.push(
+      googleEvent(
+        {
+          startsAt: '2026-06-10T14:00:00.000Z',
+          endsAt: '2026-06-12T10:00:00.000Z',
+          customerName: 'Ana Lima',
+        },
+        'handmade1',
+      ),
+    );
+    const plan = planReconciliation(input(snapshot(), ev));
+    expect(inserts(plan, 'bookings')).toHaveLength(1);
+    expect(inserts(plan, 'bookings')[0]!.evidenceIds).toHaveLength(4);
+  });
+
+  it('raises a conflict when one resource would be booked twice at once', () => {
+    const ev = lostBooking();
+    ev.push(
+      mail(
+        {
+          reference: 'BK-ZZZZZZ',
+          customerName: 'Bo Chen',
+          customerEmail: 'bo@example.com',
+          resourceName: 'Cabin A',
+          startsAt: '2026-06-11T14:00:00.000Z',
+          endsAt: '2026-06-13T10:00:00.000Z',
+        },
+        'bo',
+      ),
+    );
+    const bookings = inserts(planReconciliation(input(snapshot(), ev)), 'bookings');
+    expect(bookings).toHaveLength(2);
+    for (const b of bookings) {
+      expect(b.disposition).toBe('review');
+      expect(b.conflicts.map((c) => c.message).join()).toMatch(/double-booked/);
+    }
+  });
+
+  it('keeps the target row when evidence is older than it, and plans nothing for agreeing evidence', () => {
+    const row = bookingRow({
+      id: BOOKING,
+      customer_id: ANA,
+      reference: 'BK-7F3K2Q',
+      resource_id: CABIN_B,
+      updated_at: '2026-07-30T00:00:00.000Z',
+    });
+    const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [row] });
+    const plan = planReconciliation(
+      input(snap, [
+        mail({ reference: 'BK-7F3K2Q', resourceName: 'Cabin A' }, 'old', '2026-05-01T00:00:00.000Z'),
+      ]),
+    );
+    expect(plan.items).toEqual([]);
+  });
+
+  it('reports bad evidence as diagnostics and keeps going', () => {
+    const ev = lostBooking();
+    const bad = { ...ev[4]!, id: 'bad-1', observedAt: 'yesterday' };
+    const stranger = { ...ev[4]!, id: 'bad-2', businessId: '99999999-9999-4999-8999-999999999999' };
+    const plan = planReconciliation(input(snapshot(), [...ev, bad, stranger] as typeof ev));
+    expect(plan.items).toHaveLength(3);
+    expect(plan.diagnostics.map((d) => d.code)).toEqual(
+      expect.arrayContaining(['evidence_invalid', 'unknown_business']),
+    );
+  });
+
+  it('sends a booking with no reference and a weak extractor to a person', () => {
+    const plan = planReconciliation(
+      input(snapshot(), [
+        googleEvent(
+          {
+            startsAt: '2026-07-01T14:00:00.000Z',
+            endsAt: '2026-07-03T10:00:00.000Z',
+            customerName: 'Rui Costa',
+            customerEmail: 'rui@example.com',
+          },
+          'handmade2',
+        ),
+      ]),
+    );
+    const [b] = inserts(plan, 'bookings');
+    expect(field(b!, 'reference')!.rule).toBe('generated-reference');
+    expect(b!.disposition).not.toBe('auto');
+  });
+
+  it('does not touch other businesses or rows nobody mentions', () => {
+    const other = bookingRow({
+      id: 'ffffffff-0000-4000-8000-000000000001',
+      customer_id: ANA,
+      reference: 'BK-QQQQQQ',
+    }) as BookingRow;
+    const plan = planReconciliation(
+      input(snapshot({ customers: [customerRow({ id: ANA })], bookings: [other] }), lostBooking()),
+    );
+    expect(plan.items.some((i) => i.key.id === other.id)).toBe(false);
+    // Ana is mentioned (her Stripe customer id is new to the target), so her row gains it.
+    expect(updates(plan, 'customers')[0]!.changes.map((c) => c.column)).toEqual([
+      'stripe_customer_id',
+      'updated_at',
+    ]);
+    expect(plan.items.every((i) => i.businessId === BIZ)).toBe(true);
+  });
+});

@@ -1,0 +1,14 @@
+/**
+ * A seeded pseudo-random generator (mulberry32): the engine samples pairs for u-probabilities without Math.random, so
+ * the same input always trains the same model.
+ */
+export function createPrng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

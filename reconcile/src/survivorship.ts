@@ -1,0 +1,260 @@
+import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@salvage/core';
+import { round4, scoreConfidence } from './calibration.ts';
+import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
+import { compareText } from './compare.ts';
+
+/**
+ * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
+ * sources disagree beyond tolerance (a conflict, never a silent pick). Rule ids are stored in plans: never rename one.
+ */
+
+export const RULES = {
+  confirmation: 'customer-confirmation',
+  operator: 'operator-entry',
+  configured: 'configured-priority',
+  stripeAmounts: 'stripe-for-amounts',
+  latestTimes: 'latest-calendar-or-email',
+  cancellation: 'cancellation-from-trusted',
+  contact: 'most-recent-contact',
+  latest: 'latest-change',
+  targetKept: 'target-kept',
+  agreedName: 'most-agreed-name',
+} as const;
+
+/** What a column is, for picking its default rule and tolerance. */
+export type ColumnKind = 'amount' | 'time' | 'status' | 'contact' | 'other';
+
+export interface SurvivorshipContext {
+  /** Source kinds in order of trust per 'entity.field', from config (business rules over global rules). */
+  survivorship: Record<string, SourceKind[]>;
+  tolerances: { amountMinor: number; timeMinutes: number };
+}
+
+export interface FieldDecision {
+  /** Undefined when nothing at all speaks for the column. */
+  choice?: FieldChoice;
+  conflict?: Conflict;
+  /** True when the chosen value differs from the target row's (or there is no target row). */
+  changed: boolean;
+  /** Latest observed time among the claims used, in ms. */
+  latestAt: number;
+}
+
+// Two claims observed this close count as simultaneous: neither can be said to supersede the other.
+const SIMULTANEOUS_MS = 60 * 60 * 1000;
+const TRUSTED_CONFIDENCE = 0.8;
+
+/** Chooses a column's value from evidence claims and the target row's current value (when the row exists). */
+export function chooseField(args: {
+  entity: 'customer' | 'booking' | 'payment';
+  field: string;
+  column: string;
+  kind: ColumnKind;
+  claims: Claim[];
+  target: Claim | null;
+  ctx: SurvivorshipContext;
+}): FieldDecision {
+  const { entity, field, column, kind, target, ctx } = args;
+  // Agreement and change are exact (values are canonical); tolerance only decides whether a rival is a conflict.
+  const same = (a: Value, b: Value) => a === b;
+  const withinTolerance = (a: Value, b: Value) => sameValue(kind, a, b, ctx.tolerances);
+  // Evidence no newer than the target row is already reflected in it (or was overridden there on purpose).
+  const fresh = target ? args.claims.filter((c) => c.at > target.at) : args.claims;
+  const stale = target ? args.claims.filter((c) => c.at <= target.at) : [];
+  if (fresh.length === 0) {
+    if (!target) return { changed: false, latestAt: 0 };
+    return {
+      changed: false,
+      latestAt: target.at,
+      choice: {
+        column,
+        value: target.value,
+        confidence: 0.99,
+        rule: RULES.targetKept,
+        evidenceIds: [],
+        alternatives: alternativesOf(stale, target.value, same),
+        explanation: stale.length
+          ? `kept the target row's value; ${stale.length} older observation(s) ignored`
+          : "kept the target row's value; no evidence about it",
+      },
+    };
+  }
+
+  // Versions of one source object supersede each other: only each object's newest version speaks.
+  const current = new Map<string, Claim>();
+  for (const c of [...fresh].sort(compareNewestFirst))
+    if (!current.has(c.objectKey)) current.set(c.objectKey, c);
+  const heads = [...current.values()].sort(compareNewestFirst);
+
+  let rule: string = RULES.latest;
+  let pool: Claim[] = heads;
+  let priority = 0;
+  const bySource = (kinds: readonly string[]) => heads.filter((c) => kinds.includes(c.source));
+  const configured = ctx.survivorship[`${entity}.${field}`];
+  const confirmations = bySource(['confirmation']);
+  const operators = bySource(['operator']);
+  let chosen: Claim | undefined;
+  if (confirmations.length > 0) {
+    rule = RULES.confirmation;
+    pool = confirmations;
+    priority = 1;
+  } else if (operators.length > 0) {
+    rule = RULES.operator;
+    pool = operators;
+    priority = 1;
+  } else if (configured?.some((k) => heads.some((c) => c.source === k))) {
+    rule = RULES.configured;
+    const first = configured.find((k) => heads.some((c) => c.source === k))!;
+    pool = bySource([first]);
+    priority = 1;
+  } else if (kind === 'amount') {
+    const stripe = bySource(['stripe']);
+    if (stripe.length > 0) {
+      rule = RULES.stripeAmounts;
+      pool = stripe;
+      priority = 1;
+    }
+  } else if (kind === 'time') {
+    const calOrMail = heads.filter((c) => {
+      const g = sourceGroup(c.source);
+      return g === 'calendar' || g === 'email';
+    });
+    if (calOrMail.length > 0) {
+      rule = RULES.latestTimes;
+      pool = calOrMail;
+    }
+  } else if (kind === 'status' && entity === 'booking') {
+    const cancelled = heads.find((c) => c.value === 'cancelled' && c.confidence >= TRUSTED_CONFIDENCE);
+    if (cancelled) {
+      rule = RULES.cancellation;
+      chosen = cancelled;
+      priority = 1;
+    }
+  } else if (kind === 'contact' && field === 'fullName') {
+    // Names are misspelt far more often than people rename: the spelling most systems agree on wins, then the
+    // more trusted reading (the target row counts as a system), then the newer.
+    rule = RULES.agreedName;
+    const votes = new Map<Value, Set<string>>();
+    for (const c of [...heads, ...(target ? [target] : [])]) {
+      const v = votes.get(c.value) ?? new Set<string>();
+      v.add(sourceGroup(c.source));
+      votes.set(c.value, v);
+    }
+    const ranked = [...heads, ...(target?.value ? [target] : [])].sort(
+      (a, b) =>
+        votes.get(b.value)!.size - votes.get(a.value)!.size ||
+        b.confidence - a.confidence ||
+        compareNewestFirst(a, b),
+    );
+    chosen = ranked[0]!;
+    if (chosen === target) chosen = heads.find((c) => c.value === target.value) ?? target;
+  } else if (kind === 'contact') {
+    rule = RULES.contact;
+  }
+  chosen ??= pool[0]!;
+  const value = chosen.value;
+
+  const agreeing = heads.filter((c) => same(c.value, value));
+  const disagreeing = heads.filter((c) => !same(c.value, value));
+  const agreeGroups = groups(agreeing);
+  if (target && same(target.value, value)) agreeGroups.add('target');
+  // A disagreeing source seen as late as the chosen one is a rival, not a superseded version; contact details
+  // legitimately change, and a customer's confirmation or a cancellation settles the question.
+  const rivals =
+    priority === 1 && rule !== RULES.stripeAmounts
+      ? []
+      : disagreeing.filter((c) => {
+          if (kind === 'contact' || withinTolerance(c.value, value)) return false;
+          if (rule === RULES.stripeAmounts) return c.source === 'stripe';
+          return c.at >= chosen.at - SIMULTANEOUS_MS && c.confidence >= TRUSTED_CONFIDENCE;
+        });
+  const olderGroups = groups(disagreeing.filter((c) => !rivals.includes(c)));
+  const rivalGroups = groups(rivals);
+  for (const g of agreeGroups) olderGroups.delete(g);
+  const confidence = scoreConfidence({
+    agreeingSources: agreeGroups.size,
+    olderDisagreeing: olderGroups.size,
+    newerDisagreeing: rivals.length > 0 ? Math.max(1, rivalGroups.size) : 0,
+    extractorConfidence: Math.max(...agreeing.map((c) => c.confidence)),
+    priorityRule: priority,
+  });
+  const alternatives = alternativesOf([...fresh, ...stale, ...(target ? [target] : [])], value, same);
+  const used = agreeing.map((c) => c.evidenceId).filter((x): x is string => x !== null);
+  const ignored = fresh.length + stale.length - used.length;
+  const choice: FieldChoice = {
+    column,
+    value,
+    confidence,
+    rule,
+    evidenceIds: [...new Set(used)].sort(),
+    alternatives,
+    explanation:
+      `${rule}: ${agreeGroups.size} agreeing source system(s) [${[...agreeGroups].sort().join(', ')}]` +
+      (ignored > 0
+        ? `; ${ignored} observation(s) not used (older versions, older than the row, or rivals)`
+        : ''),
+  };
+  const conflict: Conflict | undefined =
+    rivals.length > 0
+      ? {
+          column,
+          message: `sources disagree on ${column} beyond tolerance: ${[...groups([chosen]), ...rivalGroups].join(' vs ')}`,
+          alternatives: alternativesOf(rivals, value, same),
+        }
+      : undefined;
+  const latestAt = Math.max(...agreeing.map((c) => c.at));
+  return { choice, conflict, changed: !target || !same(target.value, value), latestAt };
+}
+
+function groups(claims: Claim[]): Set<SourceGroup> {
+  return new Set(claims.map((c) => sourceGroup(c.source)));
+}
+
+/** Values other than the chosen one, each with its evidence and sources, sorted for stable plans. */
+function alternativesOf(
+  claims: Claim[],
+  chosen: Value,
+  same: (a: Value, b: Value) => boolean,
+): Alternative[] {
+  const byValue = new Map<
+    string,
+    { value: Value; ids: Set<string>; sources: Set<string>; confidence: number }
+  >();
+  for (const c of claims) {
+    if (same(c.value, chosen)) continue;
+    const k = JSON.stringify(c.value);
+    let alt = byValue.get(k);
+    if (!alt) {
+      alt = { value: c.value, ids: new Set(), sources: new Set(), confidence: 0 };
+      byValue.set(k, alt);
+    }
+    if (c.evidenceId) alt.ids.add(c.evidenceId);
+    alt.sources.add(c.source);
+    alt.confidence = Math.max(alt.confidence, c.confidence);
+  }
+  return [...byValue.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([, a]) => ({
+      value: a.value,
+      evidenceIds: [...a.ids].sort(),
+      sources: [...a.sources].sort(),
+      confidence: round4(a.confidence),
+    }));
+}
+
+/** Equality within tolerance: amounts by minor units, times by minutes, everything else exactly. */
+export function sameValue(
+  kind: ColumnKind,
+  a: Value,
+  b: Value,
+  tol: { amountMinor: number; timeMinutes: number },
+): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (kind === 'amount' && typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= tol.amountMinor;
+  if (kind === 'time' && typeof a === 'string' && typeof b === 'string') {
+    return Math.abs(Date.parse(a) - Date.parse(b)) <= tol.timeMinutes * 60_000;
+  }
+  return false;
+}
