@@ -1,0 +1,473 @@
+import { randomUUID } from 'node:crypto';
+import {
+  canonicalValue,
+  type Decision,
+  hashRow,
+  type Plan,
+  type PlanItem,
+  SalvageError,
+  TABLES,
+  type TableName,
+  type TargetIdentity,
+  type Value,
+} from '@salvage/core';
+import { readTargetIdentity } from '@salvage/store';
+import type { ControlledTransaction, Kysely } from 'kysely';
+import {
+  buildAuditDdl,
+  buildInsertBatch,
+  buildInsertJournal,
+  buildInsertLedger,
+  buildLedgerExists,
+  buildReadLedger,
+  type FieldProvenanceTuple,
+  type JournalEntry,
+} from './audit-schema.ts';
+import { guardDatabase } from './guard-database.ts';
+import { compareIdentity, type Refusal, takeApplyLock } from './guards.ts';
+import { type ExcludedItem, type SelectedItem, selectItems } from './select-items.ts';
+import { buildInsertRows, buildUpdateRows, type ColumnTypes } from './statements.ts';
+import { missingColumns, readColumnTypes, readRowsById } from './target-io.ts';
+import { REFERENCE_COLUMNS, resolveTargetMapping, type TargetMapping } from './target-mapping.ts';
+
+/** Per table: what an apply writes, or would. */
+export interface TableChange {
+  table: TableName;
+  inserts: number;
+  updates: number;
+  /** Up to `sampleSize` item summaries, inserts first. */
+  samples: string[];
+}
+
+/** What a plan plus its decisions would change, and what is left out. */
+export interface ApplyPreview {
+  planId: string;
+  /** The target as it is now (its name is what --confirm-target must repeat). */
+  target: TargetIdentity;
+  tables: TableChange[];
+  totals: { inserts: number; updates: number };
+  excluded: { rejected: number; undecided: number; dependencyNotWritten: number };
+}
+
+/** The outcome of applyPlan; refusals are values, each with a message saying what to do. */
+export type ApplyResult =
+  | { kind: 'dry_run'; preview: ApplyPreview /** What would refuse a write now. */; refusals: Refusal[] }
+  | { kind: 'refused'; preview: ApplyPreview; refusals: Refusal[] }
+  | { kind: 'applied'; preview: ApplyPreview; batchId: string; appliedAt: string };
+
+export interface ApplyProgress {
+  phase: 'check' | 'insert' | 'update';
+  table?: TableName;
+  done: number;
+  total: number;
+}
+
+export interface ApplyOptions {
+  // biome-ignore lint/suspicious/noExplicitAny: the target's schema is not typed here.
+  db: Kysely<any>;
+  plan: Plan;
+  decisions?: readonly Decision[];
+  /** Who runs the apply, for the batch record: 'operator:alice'. */
+  approvedBy: string;
+  /** The target's database name, typed by the operator; required to write. */
+  confirmTarget?: string;
+  /** Write only auto and decided (approved or edited) items, leaving undecided ones for later. */
+  onlyDecided?: boolean;
+  /** Default true: check everything and report, write nothing. */
+  dryRun?: boolean;
+  /** Wait for another apply or revert holding the lock, instead of refusing. */
+  wait?: boolean;
+  /** Default: the reference schema. */
+  mapping?: TargetMapping;
+  /** Rows per statement (default 5000). */
+  chunkSize?: number;
+  sampleSize?: number;
+  onProgress?: (p: ApplyProgress) => void;
+  /** For tests: the clock. */
+  now?: () => Date;
+}
+
+class StaleDuringWrite extends Error {}
+
+/**
+ * Applies the approved items of a plan to the target in one transaction, or (by default) only reports what it would
+ * change. Refuses, as a value: another target, an unconfirmed target name, undecided items (unless onlyDecided), a
+ * stale plan (a base row changed, or an inserted key exists), a plan already applied, a running apply (unless wait).
+ * Writes an audit batch, the ledger entry, per-field provenance and an undo journal in schema `salvage`. A failure
+ * while writing rolls everything back and throws SalvageError 'apply_failed'; the target is then as it was.
+ */
+export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
+  const dryRun = options.dryRun ?? true;
+  const mapping = options.mapping ?? resolveTargetMapping();
+  const chunkSize = options.chunkSize ?? 5000;
+  const now = options.now ?? (() => new Date());
+  const { plan } = options;
+  const selection = selectItems(plan.items, options.decisions ?? []);
+  const write = assignIds(selection.write, mapping);
+
+  const guarded = guardDatabase(options.db);
+  let trx: ControlledTransaction<unknown> | undefined;
+  try {
+    trx = await guarded.startTransaction().execute();
+    const refusals: Refusal[] = [];
+    if (!dryRun) {
+      const lock = await takeApplyLock(trx, options.wait ?? false);
+      if (lock) refusals.push(lock);
+    }
+    const target = await readTargetIdentity(trx);
+    const preview = previewOf(plan.id, target, write, selection.excluded, options.sampleSize ?? 5);
+    if (refusals.length > 0) {
+      await trx.rollback().execute();
+      return { kind: 'refused', preview, refusals };
+    }
+    const wrong = compareIdentity(plan.target, target, 'plan');
+    if (wrong) refusals.push(wrong);
+    if (!dryRun) {
+      if (options.confirmTarget === undefined)
+        refusals.push({
+          code: 'confirm_target_missing',
+          message: `writing needs the target's database name: type it at the prompt, or pass --confirm-target ${target.databaseName}`,
+        });
+      else if (options.confirmTarget !== target.databaseName)
+        refusals.push({
+          code: 'confirm_target_mismatch',
+          message: `you confirmed '${options.confirmTarget}' but the target is '${target.databaseName}'; check the target in salvage.config.yaml and confirm its name`,
+        });
+    }
+    const ledger = await readLedgerEntry(trx, plan.id);
+    if (ledger)
+      refusals.push({
+        code: 'plan_consumed',
+        message: `plan ${plan.id} was applied already (batch ${ledger.batchId}, ${ledger.consumedAt}); a plan applies once: run 'salvage plan' for a new plan, or 'salvage revert ${ledger.batchId}' to undo it`,
+      });
+    if (selection.invalid.length > 0)
+      refusals.push({
+        code: 'invalid_decision',
+        message: `${selection.invalid.length} decision(s) cannot be applied (${selection.invalid[0]!.reason}, item ${selection.invalid[0]!.itemId}); fix them in review`,
+        items: selection.invalid.map((i) => ({ itemId: i.itemId, reason: i.reason })),
+      });
+    const undecided = selection.excluded.filter((e) => e.reason === 'undecided');
+    if (undecided.length > 0 && !options.onlyDecided)
+      refusals.push({
+        code: 'undecided_items',
+        message: `${undecided.length} item(s) still need a decision (review or customer confirmation); decide them with 'salvage review', or pass --only-decided to write only the decided ones`,
+        items: undecided.map((e) => ({ itemId: e.item.id, table: e.item.table, reason: e.item.disposition })),
+      });
+    const types = new Map<TableName, ColumnTypes>();
+    for (const table of TABLES) {
+      const mapped = mapping.tables[table];
+      const t = await readColumnTypes(trx, mapped);
+      const missing = missingColumns(mapped, t);
+      if (missing.length > 0 && write.some((s) => s.item.table === table))
+        refusals.push({
+          code: 'mapping_mismatch',
+          message: `the target has no ${mapped.schema}.${mapped.name}(${missing.join(', ')}); fix targetMapping in salvage.config.yaml`,
+        });
+      types.set(table, t);
+    }
+    if (refusals.some((r) => r.code === 'wrong_target' || r.code === 'mapping_mismatch')) {
+      await trx.rollback().execute();
+      return { kind: dryRun ? 'dry_run' : 'refused', preview, refusals };
+    }
+    options.onProgress?.({ phase: 'check', done: 0, total: write.length });
+    const { stale, current } = await checkStale(trx, write, mapping, !dryRun);
+    if (stale.length > 0)
+      refusals.push({
+        code: 'stale_plan',
+        message: `${stale.length} item(s) no longer match the target (rows changed or written since planning, e.g. ${stale[0]!.table} ${stale[0]!.key}: ${stale[0]!.reason}); nothing was written: run 'salvage plan' again, it links to the rows written since`,
+        items: stale.map((s) => ({ itemId: s.itemId, table: s.table, key: s.key, reason: s.reason })),
+      });
+    if (dryRun || refusals.length > 0) {
+      await trx.rollback().execute();
+      return { kind: dryRun ? 'dry_run' : 'refused', preview, refusals };
+    }
+
+    const batchId = randomUUID();
+    const appliedAt = now().toISOString();
+    for (const statement of buildAuditDdl()) await trx.executeQuery(statement);
+    await trx.executeQuery(
+      buildInsertBatch({
+        id: batchId,
+        planId: plan.id,
+        appliedBy: options.approvedBy,
+        appliedAt,
+        counts: Object.fromEntries(
+          preview.tables.map((t) => [t.table, { inserts: t.inserts, updates: t.updates }]),
+        ),
+        target,
+      }),
+    );
+    await trx.executeQuery(buildInsertLedger(plan.id, batchId, appliedAt));
+    await writeItems(trx, batchId, write, current, mapping, types, chunkSize, options.onProgress);
+    await trx.commit().execute();
+    trx = undefined;
+    return { kind: 'applied', preview, batchId, appliedAt };
+  } catch (error) {
+    if (trx)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+    if (error instanceof StaleDuringWrite) {
+      const preview = previewOf(plan.id, plan.target, write, selection.excluded, options.sampleSize ?? 5);
+      return {
+        kind: 'refused',
+        preview,
+        refusals: [
+          { code: 'stale_plan', message: `${error.message}; nothing was written: run 'salvage plan' again` },
+        ],
+      };
+    }
+    if (error instanceof SalvageError) throw error;
+    throw new SalvageError(
+      'apply_failed',
+      `apply failed and was rolled back, the target is as it was: ${describeDbError(error)}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await guarded.destroy();
+  }
+}
+
+/** A database error in one line without row values: message, constraint and table. */
+export function describeDbError(error: unknown): string {
+  const e = error as { message?: string; constraint?: string; table?: string; code?: string };
+  const parts = [e.message ?? String(error)];
+  if (e.constraint && !(e.message ?? '').includes(e.constraint)) parts.push(`constraint ${e.constraint}`);
+  if (e.table) parts.push(`table ${e.table}`);
+  return parts.join('; ');
+}
+
+async function readLedgerEntry(
+  trx: ControlledTransaction<unknown>,
+  planId: string,
+): Promise<{ batchId: string; consumedAt: string } | null> {
+  const exists = await trx.executeQuery<{ exists: boolean }>(buildLedgerExists());
+  if (!exists.rows[0]?.exists) return null;
+  const { rows } = await trx.executeQuery<{ batch_id: string; consumed_at: Date | string }>(
+    buildReadLedger(planId),
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { batchId: row.batch_id, consumedAt: new Date(row.consumed_at).toISOString() };
+}
+
+/** Gives inserted rows of 'random' id tables a fresh uuid and rewrites every reference to them. */
+function assignIds(write: SelectedItem[], mapping: TargetMapping): SelectedItem[] {
+  const remap = new Map<string, string>();
+  for (const s of write) {
+    if (s.item.kind === 'insert' && mapping.tables[s.item.table].idGeneration === 'random')
+      remap.set(s.item.key.id.toLowerCase(), randomUUID());
+  }
+  if (remap.size === 0) return write;
+  const swap = (v: Value): Value => (typeof v === 'string' ? (remap.get(v.toLowerCase()) ?? v) : v);
+  return write.map((s) => {
+    const item = s.item;
+    const key = { id: swap(item.key.id) as string };
+    const fields = item.fields.map((f) => ({ ...f, value: swap(f.value) }));
+    if (item.kind === 'insert') {
+      const row = Object.fromEntries(Object.entries(item.row).map(([k, v]) => [k, swap(v)]));
+      return { ...s, item: { ...item, key, fields, row: { ...row, id: key.id } } };
+    }
+    return {
+      ...s,
+      item: { ...item, key, fields, changes: item.changes.map((c) => ({ ...c, to: swap(c.to) })) },
+    };
+  });
+}
+
+function previewOf(
+  planId: string,
+  target: TargetIdentity,
+  write: SelectedItem[],
+  excluded: ExcludedItem[],
+  sampleSize: number,
+): ApplyPreview {
+  const tables: TableChange[] = [];
+  for (const table of TABLES) {
+    const items = write.filter((s) => s.item.table === table).map((s) => s.item);
+    if (items.length === 0) continue;
+    const inserts = items.filter((i) => i.kind === 'insert');
+    const updates = items.filter((i) => i.kind === 'update');
+    tables.push({
+      table,
+      inserts: inserts.length,
+      updates: updates.length,
+      samples: [...inserts, ...updates].slice(0, sampleSize).map((i) => `${i.kind} ${i.summary}`),
+    });
+  }
+  return {
+    planId,
+    target,
+    tables,
+    totals: {
+      inserts: tables.reduce((n, t) => n + t.inserts, 0),
+      updates: tables.reduce((n, t) => n + t.updates, 0),
+    },
+    excluded: {
+      rejected: excluded.filter((e) => e.reason === 'rejected').length,
+      undecided: excluded.filter((e) => e.reason === 'undecided').length,
+      dependencyNotWritten: excluded.filter((e) => e.reason === 'dependency_not_written').length,
+    },
+  };
+}
+
+interface StaleItem {
+  itemId: string;
+  table: TableName;
+  key: string;
+  reason: string;
+}
+
+/** Reads the rows the items touch (locked when writing) and lists the items whose precondition no longer holds. */
+async function checkStale(
+  trx: ControlledTransaction<unknown>,
+  write: SelectedItem[],
+  mapping: TargetMapping,
+  lock: boolean,
+): Promise<{ stale: StaleItem[]; current: Map<string, Record<string, unknown>> }> {
+  const stale: StaleItem[] = [];
+  const current = new Map<string, Record<string, unknown>>();
+  for (const table of TABLES) {
+    const items = write.filter((s) => s.item.table === table).map((s) => s.item);
+    if (items.length === 0) continue;
+    const rows = await readRowsById(
+      trx,
+      mapping.tables[table],
+      items.map((i) => i.key.id.toLowerCase()),
+      lock,
+    );
+    for (const item of items) {
+      const id = item.key.id.toLowerCase();
+      const row = rows.get(id);
+      if (item.kind === 'insert') {
+        if (row) stale.push({ itemId: item.id, table, key: id, reason: 'a row with this id exists now' });
+      } else if (!row) {
+        stale.push({ itemId: item.id, table, key: id, reason: 'the row is gone' });
+      } else if (hashRow(table, row) !== item.baseRowHash) {
+        stale.push({ itemId: item.id, table, key: id, reason: 'the row changed since planning' });
+      } else {
+        current.set(`${table}:${id}`, row);
+      }
+    }
+  }
+  return { stale, current };
+}
+
+function provenanceOf(
+  item: PlanItem,
+  columns: readonly string[],
+  values: Record<string, unknown>,
+): FieldProvenanceTuple[] {
+  const byColumn = new Map(item.fields.map((f) => [f.column, f]));
+  return columns.map((column) => {
+    const f = byColumn.get(column);
+    const value = canonicalValue(column, values[column]);
+    if (f) return [column, value, f.confidence, f.rule, f.evidenceIds];
+    return [column, value, item.confidence, 'plan_item', item.evidenceIds];
+  });
+}
+
+async function writeItems(
+  trx: ControlledTransaction<unknown>,
+  batchId: string,
+  write: SelectedItem[],
+  current: Map<string, Record<string, unknown>>,
+  mapping: TargetMapping,
+  types: Map<TableName, ColumnTypes>,
+  chunkSize: number,
+  onProgress: ApplyOptions['onProgress'],
+): Promise<void> {
+  let seq = 0;
+  const total = write.length;
+  let done = 0;
+  for (const table of TABLES) {
+    const mapped = mapping.tables[table];
+    const columnTypes = types.get(table)!;
+    const inserts = write.filter((s) => s.item.table === table && s.item.kind === 'insert');
+    for (let i = 0; i < inserts.length; i += chunkSize) {
+      const chunk = inserts.slice(i, i + chunkSize);
+      const rows: Record<string, unknown>[] = [];
+      const journal: JournalEntry[] = [];
+      for (const s of chunk) {
+        const item = s.item as Extract<PlanItem, { kind: 'insert' }>;
+        const row: Record<string, unknown> = {};
+        for (const c of REFERENCE_COLUMNS[table]) row[c] = item.row[c] ?? null;
+        row.id = item.key.id.toLowerCase();
+        rows.push(row);
+        journal.push({
+          seq: ++seq,
+          table,
+          rowId: row.id as string,
+          op: 'insert',
+          prior: null,
+          writtenHash: hashRow(table, row),
+          approvedBy: s.approvedBy,
+          provenance: provenanceOf(item, REFERENCE_COLUMNS[table], row),
+        });
+      }
+      const result = await trx.executeQuery(buildInsertRows(mapped, columnTypes, rows));
+      if (Number(result.numAffectedRows ?? 0) !== rows.length)
+        throw new StaleDuringWrite(
+          `${rows.length - Number(result.numAffectedRows ?? 0)} ${table} row(s) appeared with a planned id while applying`,
+        );
+      await trx.executeQuery(buildInsertJournal(batchId, journal));
+      done += chunk.length;
+      onProgress?.({ phase: 'insert', table, done, total });
+    }
+    const updates = write.filter((s) => s.item.table === table && s.item.kind === 'update');
+    const groups = new Map<string, SelectedItem[]>();
+    for (const s of updates) {
+      const item = s.item as Extract<PlanItem, { kind: 'update' }>;
+      const key = item.changes
+        .map((c) => c.column)
+        .sort()
+        .join(',');
+      push(groups, key, s);
+    }
+    for (const [key, group] of groups) {
+      if (key === '') continue;
+      const columns = key.split(',');
+      for (let i = 0; i < group.length; i += chunkSize) {
+        const chunk = group.slice(i, i + chunkSize);
+        const rows: { id: string; values: Record<string, unknown> }[] = [];
+        const journal: JournalEntry[] = [];
+        for (const s of chunk) {
+          const item = s.item as Extract<PlanItem, { kind: 'update' }>;
+          const id = item.key.id.toLowerCase();
+          const before = current.get(`${table}:${id}`)!;
+          const values: Record<string, unknown> = {};
+          for (const c of item.changes) values[c.column] = c.to;
+          const prior: Record<string, unknown> = {};
+          for (const c of columns) prior[c] = canonicalValue(c, before[c]);
+          rows.push({ id, values });
+          journal.push({
+            seq: ++seq,
+            table,
+            rowId: id,
+            op: 'update',
+            prior,
+            writtenHash: hashRow(table, { ...before, ...values }),
+            approvedBy: s.approvedBy,
+            provenance: provenanceOf(item, columns, values),
+          });
+        }
+        const result = await trx.executeQuery(buildUpdateRows(mapped, columnTypes, columns, rows));
+        if (Number(result.numAffectedRows ?? 0) !== rows.length)
+          throw new StaleDuringWrite(`${table} rows vanished while applying`);
+        await trx.executeQuery(buildInsertJournal(batchId, journal));
+        done += chunk.length;
+        onProgress?.({ phase: 'update', table, done, total });
+      }
+    }
+  }
+}
+
+/** Appends to a list in a map of lists (in place: copying would make grouping quadratic). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,43 @@
+import type { TableName } from '@salvage/core';
+import type { Kysely, Transaction } from 'kysely';
+import { buildReadColumnTypes, buildSelectRows, type ColumnTypes } from './statements.ts';
+import { type MappedTable, REFERENCE_COLUMNS, toReferenceValue } from './target-mapping.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the target's schema is not typed here.
+export type Db = Kysely<any> | Transaction<any>;
+
+/** Reads the SQL types of a mapped table's columns; throws SalvageError-free Error naming what is missing. */
+export async function readColumnTypes(db: Db, mapped: MappedTable): Promise<ColumnTypes> {
+  const { rows } = await db.executeQuery<{ name: string; type: string }>(buildReadColumnTypes(mapped));
+  const types: ColumnTypes = {};
+  for (const r of rows) types[r.name] = r.type;
+  return types;
+}
+
+/** Target columns a mapping expects that the table lacks (the whole table when it does not exist). */
+export function missingColumns(mapped: MappedTable, types: ColumnTypes): string[] {
+  return REFERENCE_COLUMNS[mapped.table].map((c) => mapped.columns[c]!).filter((c) => !(c in types));
+}
+
+/** Reads rows by id, in reference terms (reference column names and enum values), keyed by id. */
+export async function readRowsById(
+  db: Db,
+  mapped: MappedTable,
+  ids: readonly string[],
+  forUpdate: boolean,
+  chunkSize = 10_000,
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < ids.length; i += chunkSize) {
+    const { rows } = await db.executeQuery<Record<string, unknown>>(
+      buildSelectRows(mapped, ids.slice(i, i + chunkSize), forUpdate),
+    );
+    for (const row of rows) {
+      const ref: Record<string, unknown> = {};
+      for (const c of REFERENCE_COLUMNS[mapped.table as TableName])
+        ref[c] = toReferenceValue(mapped, c, row[c]);
+      out.set(String(ref.id), ref);
+    }
+  }
+  return out;
+}
