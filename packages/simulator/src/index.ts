@@ -2,4 +2,6 @@
 export * from './generate/index.ts';
 export * from './google-server/index.ts';
 export * from './score/index.ts';
+export * from './serve/simulated-endpoints.ts';
+export * from './serve/simulated-sources.ts';
 export * from './stripe-server/index.ts';

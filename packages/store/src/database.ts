@@ -101,3 +101,43 @@ async function openPGlite<DB>(dir: string): Promise<DatabaseHandle<DB>> {
     },
   };
 }
+
+/**
+ * Runs a plain SQL script (several statements, no parameters, such as a pg_dump in plain format or the simulator's
+ * backup.sql) against a database, in one implicit transaction on PostgreSQL. Used to load a demo or test target; never
+ * called on a target a user named for a rebuild.
+ */
+export async function runSqlScript(loc: DatabaseLocation, script: string): Promise<void> {
+  if ('url' in loc) {
+    const client = new pg.Client({ connectionString: loc.url });
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new SalvageError(
+        'database_unreachable',
+        `cannot connect to ${redactUrl(loc.url)}: ${(error as Error).message}; check the URL and that the server is running`,
+        { cause: error },
+      );
+    }
+    try {
+      // The simple query protocol (no parameters) runs every statement of the script.
+      await client.query(script);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const path = loc.pglite.startsWith('memory://') ? loc.pglite : resolve(loc.pglite);
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  const lock = path.startsWith('memory://') ? null : acquireDirectoryLock(path);
+  try {
+    const pglite = await PGlite.create(path);
+    try {
+      await pglite.exec(script);
+    } finally {
+      await pglite.close();
+    }
+  } finally {
+    lock?.release();
+  }
+}

@@ -3,6 +3,7 @@ import type { CliContext } from '../context.ts';
 import { registerApply } from './apply.ts';
 import { registerBench } from './bench.ts';
 import { registerDb } from './db.ts';
+import { registerDemo } from './demo.ts';
 import { registerInit } from './init.ts';
 import { registerPlan } from './plan.ts';
 import { registerPull } from './pull.ts';
@@ -14,6 +15,7 @@ import { registerWhy } from './why.ts';
 
 /** Every command, in the order `salvage --help` lists them. Add new commands here. */
 export const commands: ((program: Command, ctx: CliContext) => void)[] = [
+  registerDemo,
   registerInit,
   registerStatus,
   registerDb,

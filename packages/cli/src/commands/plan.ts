@@ -171,7 +171,9 @@ Examples:
           for (const [code, n] of [...byCode].sort())
             ctx.out.line(`warning: ${n} × ${code} (salvage status, or the plan's diagnostics, for details)`);
           if (out) ctx.out.line(`wrote ${out} (mode 0600)`);
-          ctx.out.line('next: salvage review');
+          ctx.out.line(
+            'next: salvage apply (a dry run first; items for review or confirmation are written once decided, or left out with --only-decided)',
+          );
           ctx.out.result({
             planId: plan.id,
             asOf,
