@@ -98,11 +98,24 @@ describe('stripe connector against the local Stripe server (real SDK)', () => {
     const input = c.accounts[c.account]!;
     const oldChanged = oldChangedCharges(c);
     const seen = new Map<string, number>();
+    const observed = new Map<string, string[]>();
     for await (const e of ws.readEvidence({ entity: 'payment' }))
-      if (e.entity === 'payment' && e.fields.amountRefunded !== undefined)
+      if (e.entity === 'payment' && e.fields.amountRefunded !== undefined) {
         seen.set(e.source.objectId, e.fields.amountRefunded);
+        observed.set(e.source.objectId, [...(observed.get(e.source.objectId) ?? []), e.observedAt]);
+      }
     expect(oldChanged.length).toBeGreaterThan(0);
-    for (const ch of oldChanged) expect(seen.get(String(ch.id))).toBe(ch.amount_refunded);
+    for (const ch of oldChanged) {
+      expect(seen.get(String(ch.id))).toBe(ch.amount_refunded);
+      // Observed when the refund or dispute that carried it happened, not when the charge was made: so it is newer
+      // than a target row written from the backup.
+      const carriers = [...(input.refunds ?? []), ...(input.disputes ?? [])].filter(
+        (r) => r.charge === ch.id,
+      );
+      expect(observed.get(String(ch.id))!.sort()).toEqual(
+        carriers.map((r) => new Date((r.created as number) * 1000).toISOString()).sort(),
+      );
+    }
     // Objects created before the window are not listed directly.
     const oldCustomers = (input.customers ?? []).filter((o) => (o.created as number) * 1000 < sinceMs);
     const direct = new Set<string>();

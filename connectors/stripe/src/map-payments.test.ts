@@ -167,9 +167,11 @@ describe('Stripe mappers', () => {
     expect(done.booking!.fields).toMatchObject({
       reference: 'BK-QQQ111',
       status: 'confirmed',
-      notes: 'Kayak 2026-07-01',
+      description: 'Kayak 2026-07-01',
       customerEmail: 'guest@example.com',
     });
+    // A line item says what was sold; it is not a note anyone wrote on the booking.
+    expect(done.booking!.fields).not.toHaveProperty('notes');
     expect(done.customer!.fields).toMatchObject({ email: 'guest@example.com', fullName: 'Guest Person' });
     expect(done.payment!.fields).toMatchObject({ stripePaymentIntentId: 'pi_9', status: 'succeeded' });
     const expired = byEntity(session({ status: 'expired', payment_status: 'unpaid', payment_intent: null }));

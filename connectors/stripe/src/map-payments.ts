@@ -179,7 +179,7 @@ export function mapCharge(charge: StripeRaw, ctx: MapContext): Evidence[] {
 
 /**
  * Evidence from a Checkout Session: the guest from customer_details, the booking it paid for (metadata,
- * client_reference_id, line item descriptions as notes) and the payment intent it links. An expired session is an
+ * client_reference_id, line item descriptions) and the payment intent it links. An expired session is an
  * abandoned checkout: its booking evidence carries no status (it never confirmed anything) and no payment. Pure.
  */
 export function mapCheckoutSession(session: StripeRaw, ctx: MapContext): Evidence[] {
@@ -191,7 +191,8 @@ export function mapCheckoutSession(session: StripeRaw, ctx: MapContext): Evidenc
   const contact = readContact(details, (p) => phoneOf(p, ctx.config.defaultRegion) ?? null);
   const lineItems = obj(session.line_items);
   const lines = Array.isArray(lineItems?.data) ? (lineItems.data as StripeRaw[]) : [];
-  const notes =
+  // What was sold ('SUP Board 2026-08-13'), not a note anyone wrote on the booking.
+  const description =
     lines
       .map((l) => str(l.description))
       .filter(Boolean)
@@ -208,7 +209,7 @@ export function mapCheckoutSession(session: StripeRaw, ctx: MapContext): Evidenc
       hints,
       {
         status: confirmed ? 'confirmed' : undefined,
-        notes,
+        description,
         customerEmail: contact.email ?? normalizeEmail(str(session.customer_email)) ?? undefined,
         customerName: contact.fullName,
         customerPhone: contact.phone,

@@ -241,10 +241,15 @@ function objectMessages(
     const charge =
       object.charge && typeof object.charge === 'object' ? (object.charge as StripeRaw) : undefined;
     if (charge && typeof charge.created === 'number' && charge.created < env.windowGte) {
+      // The charge is read as it stands now, which is at least as late as the refund or dispute that carried it:
+      // observed then, not when it was created, so it supersedes a target row written before that change.
+      const carriedAt =
+        typeof object.created === 'number' ? new Date(object.created * 1000).toISOString() : undefined;
       push(
         charge,
         (ref) => `c${String(charge.created)}-${ref.slice(0, 16)}@${String(object.id)}`,
         env.untilMs,
+        carriedAt,
       );
     }
   }

@@ -66,7 +66,10 @@ export interface BookingFacts {
   status: BookingStatus;
   totalAmount: number;
   currency: string;
+  /** A note the customer or the platform wrote on the booking (the row's `notes`). */
   notes: string;
+  /** What the source says was sold (a checkout line item, a charge description): for people and linking, never notes. */
+  description: string;
   createdAt: string;
   /** Who the booking is for, as this source names them. */
   customerId: string;
