@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AccuracyReport,
+  completeEndedBookings,
   DUMP_SCHEMA_SQL,
   generateIncident,
   loadTruth,
+  readManifest,
   SCORED_ENTITIES,
   scoreTarget,
 } from '@salvage/simulator';
@@ -58,7 +60,10 @@ describe('scoreTarget on a simulated incident (real PostgreSQL)', () => {
   });
 
   it('gives the truth itself full marks', async () => {
-    const { snapshot } = await loadTruth(dir);
+    const { snapshot: truth } = await loadTruth(dir);
+    // The truth as the platform held it when the rebuild is judged: its clock has completed what ended by then.
+    const { incident } = await readManifest(dir);
+    const snapshot = { ...truth, bookings: completeEndedBookings(truth.bookings, Date.parse(incident.pulledAt)) };
     let text = `${DUMP_SCHEMA_SQL}\n`;
     for (const table of ['businesses', 'resources', 'customers', 'bookings', 'payments'] as const)
       for (const row of snapshot[table] as object[]) {

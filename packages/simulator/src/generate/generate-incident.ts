@@ -6,7 +6,13 @@ import { renderConfigYaml } from './config-yaml.ts';
 import { openSink } from './jsonl-writer.ts';
 import type { Manifest, ManifestCounts, RecoverabilityRow } from './manifest.ts';
 import { type GenerateOptionsInput, resolveOptions } from './options.ts';
-import { backupSnapshot, bookingRowAt, restoredSnapshot, truthSnapshot } from './snapshot.ts';
+import {
+  backupSnapshot,
+  bookingRowAt,
+  completeEndedBookings,
+  restoredSnapshot,
+  truthSnapshot,
+} from './snapshot.ts';
 import { writeSqlDump } from './sql-dump.ts';
 import { planWorld, type World } from './world.ts';
 import { writeCalendars } from './write-calendar.ts';
@@ -64,7 +70,9 @@ export function recoverabilityOf(
     if (b.payments.some((p) => p.stripe !== null)) sources.push('stripe');
     if (b.inEmail) sources.push('email');
     if (b.onCalendar) sources.push('calendar');
-    const old = backupById.get(b.id);
+    // A booking that merely ended since the backup is completed by the platform's own clock, not recovered.
+    const backupRow = backupById.get(b.id);
+    const old = backupRow ? completeEndedBookings([backupRow], world.timeline.incidentMs)[0] : undefined;
     const now = bookingRowAt(b, world.timeline.incidentMs)!;
     const changed = old ? stableStringify(old) !== stableStringify(now) : true;
     rows.push({

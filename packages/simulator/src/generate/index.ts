@@ -27,5 +27,6 @@ export {
   timelineOf,
 } from './options.ts';
 export { DUMP_SCHEMA_SQL } from './sql-dump.ts';
+export { completeEndedBookings } from './snapshot.ts';
 export { STRIPE_API_VERSION } from './stripe-objects.ts';
 export { STRIPE_KINDS, type StripeKind } from './write-stripe.ts';

@@ -145,6 +145,19 @@ export function bookingRowAt(b: SimBooking, ms: number): BookingRow | null {
   };
 }
 
+/**
+ * What the platform's own clock does to its bookings by `ms`: a confirmed booking that has ended is completed (the
+ * status its truth rows get in bookingStateAt). It runs on whatever database the platform is running on, the
+ * restored one too, reading that database's own (possibly stale) end times.
+ */
+export function completeEndedBookings(rows: BookingRow[], ms: number): BookingRow[] {
+  return rows.map((r) => {
+    const endsMs = Date.parse(r.ends_at);
+    if (r.status !== 'confirmed' || endsMs > ms) return r;
+    return { ...r, status: 'completed', updated_at: iso(Math.max(Date.parse(r.updated_at), endsMs)) };
+  });
+}
+
 /** The platform's database at `ms`, counting only what the platform itself wrote (origin 'platform'). */
 export function snapshotAt(world: World, ms: number): TargetSnapshot {
   const snap: TargetSnapshot = { ...businessRows(world), customers: [], bookings: [], payments: [] };
@@ -204,5 +217,7 @@ export function restoredSnapshot(world: World): TargetSnapshot {
       });
     }
   }
+  // The restored platform has been running since the restore: its own clock completed the bookings that ended.
+  snap.bookings = completeEndedBookings(snap.bookings, pulledMs);
   return snap;
 }

@@ -47,6 +47,11 @@ export interface ScoreInput {
   plan?: Plan;
   /** Default phone region per business id (ISO 3166 alpha-2), for phones written without a country code. */
   phoneRegions?: Record<string, string>;
+  /**
+   * When the rebuild is judged (ISO 8601; the incident's pulledAt): the truth's confirmed bookings that ended by then
+   * count as completed, as the platform's own clock would have made them. Default: the truth as it is.
+   */
+  asOf?: string;
 }
 
 /** A share with its counts. `rate` is hit/of, or null when `of` is 0 (nothing to measure is not 100%). */

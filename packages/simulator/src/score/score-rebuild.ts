@@ -1,4 +1,5 @@
 import { canonicalRow, canonicalValue, normalizeEmail, type TargetSnapshot, type Value } from '@salvage/core';
+import { completeEndedBookings } from '../generate/snapshot.ts';
 import type {
   AccuracyReport,
   ColumnScore,
@@ -44,6 +45,13 @@ export const EXTRA_COLUMNS: Record<ScoredEntity, readonly string[]> = {
   payments: ['created_at'],
 };
 
+/**
+ * How far a rebuilt created_at may be from the truth's and still be right. No source records the instant the
+ * platform inserted a row: a checkout is opened minutes before, a confirmation mailed seconds after, and Stripe
+ * stamps whole seconds.
+ */
+export const CREATED_AT_TOLERANCE_MS = 10 * 60_000;
+
 /** Written columns never judged: ids salvage generates and the write time. */
 const UNJUDGED_COLUMNS = new Set(['id', 'updated_at']);
 
@@ -66,7 +74,11 @@ const LINKS: Record<string, ScoredEntity> = { customer_id: 'customers', booking_
  * input gives the same report. Records are matched by natural keys (see matchRecords), never by generated ids.
  */
 export function scoreRebuild(input: ScoreInput): AccuracyReport {
-  const { truth, rebuilt, backup, provenance } = input;
+  const { rebuilt, backup, provenance } = input;
+  // Judged as of the rebuild: by then the platform's clock would have completed the bookings that ended.
+  const truth = input.asOf
+    ? { ...input.truth, bookings: completeEndedBookings(input.truth.bookings, Date.parse(input.asOf)) }
+    : input.truth;
   const regions = input.phoneRegions ?? {};
   const phoneKeyOf = createPhoneKey(regions);
   const match = matchRecords(truth, rebuilt, regions, phoneKeyOf);
@@ -117,9 +129,15 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
     if (column === 'phone') return phoneKeyOf(value as string | null, String(businessId));
     return value;
   };
-  const fieldRight = (column: string, rebuiltValue: Value, truthRow: Row): boolean =>
-    comparable(column, rebuiltValue, truthRow.business_id ?? null) ===
-    truthComparable(column, truthRow[column] ?? null, truthRow.business_id ?? null);
+  const fieldRight = (column: string, rebuiltValue: Value, truthRow: Row): boolean => {
+    const truthValue = truthRow[column] ?? null;
+    if (column === 'created_at' && typeof rebuiltValue === 'string' && typeof truthValue === 'string')
+      return Math.abs(Date.parse(rebuiltValue) - Date.parse(truthValue)) <= CREATED_AT_TOLERANCE_MS;
+    return (
+      comparable(column, rebuiltValue, truthRow.business_id ?? null) ===
+      truthComparable(column, truthValue, truthRow.business_id ?? null)
+    );
+  };
 
   // Which truth bookings the sources can give back, by (business, reference).
   const recoverability = new Map(

@@ -44,9 +44,11 @@ export async function scoreTarget(options: ScoreTargetOptions): Promise<Accuracy
   }
   const { snapshot: truth, recoverability } = await loadTruth(truthDir);
   const phoneRegions: Record<string, string> = {};
+  let asOf: string | undefined;
   if (existsSync(join(truthDir, 'manifest.json'))) {
     const manifest = await readManifest(truthDir);
     for (const b of manifest.businesses) phoneRegions[b.id] = b.defaultRegion;
+    asOf = manifest.incident.pulledAt;
   }
   progress('backup');
   const backup = await loadDump(join(truthDir, 'backup.sql'));
@@ -62,7 +64,17 @@ export async function scoreTarget(options: ScoreTargetOptions): Promise<Accuracy
     plan = await readPlanFile(options.planFile);
   }
   progress('score');
-  return scoreRebuild({ truth, recoverability, backup, restored, rebuilt, provenance, plan, phoneRegions });
+  return scoreRebuild({
+    truth,
+    recoverability,
+    backup,
+    restored,
+    rebuilt,
+    provenance,
+    plan,
+    phoneRegions,
+    ...(asOf ? { asOf } : {}),
+  });
 }
 
 /** Reads a simulator SQL dump when the file exists. */
