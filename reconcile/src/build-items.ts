@@ -49,7 +49,7 @@ const CUSTOMER_COLUMNS: ColumnSpec[] = [
   { column: 'email', field: 'email', kind: 'contact' },
   { column: 'phone', field: 'phone', kind: 'contact' },
   { column: 'stripe_customer_id', field: 'stripeCustomerId', kind: 'other' },
-  { column: 'created_at', field: 'createdAt', kind: 'other', insertOnly: true },
+  { column: 'created_at', field: 'createdAt', kind: 'created', insertOnly: true },
 ];
 
 const BOOKING_COLUMNS: ColumnSpec[] = [
@@ -61,19 +61,19 @@ const BOOKING_COLUMNS: ColumnSpec[] = [
   { column: 'total_amount', field: 'totalAmount', kind: 'amount' },
   { column: 'currency', field: 'currency', kind: 'amount' },
   { column: 'notes', field: 'notes', kind: 'other' },
-  { column: 'created_at', field: 'createdAt', kind: 'other', insertOnly: true },
+  { column: 'created_at', field: 'createdAt', kind: 'created', insertOnly: true },
 ];
 
 const PAYMENT_COLUMNS: ColumnSpec[] = [
   { column: 'amount', field: 'amount', kind: 'amount' },
-  { column: 'amount_refunded', field: 'amountRefunded', kind: 'amount' },
+  { column: 'amount_refunded', field: 'amountRefunded', kind: 'refund' },
   { column: 'currency', field: 'currency', kind: 'amount' },
   { column: 'status', field: 'status', kind: 'amount' },
   { column: 'method', field: 'method', kind: 'other' },
   { column: 'stripe_payment_intent_id', field: 'stripePaymentIntentId', kind: 'other' },
   { column: 'stripe_charge_id', field: 'stripeChargeId', kind: 'other' },
   { column: 'paid_at', field: 'paidAt', kind: 'other' },
-  { column: 'created_at', field: 'createdAt', kind: 'other', insertOnly: true },
+  { column: 'created_at', field: 'createdAt', kind: 'created', insertOnly: true },
 ];
 
 function claimOf(ev: Evidence, column: string, raw: unknown): Claim | null {
@@ -160,6 +160,11 @@ interface EntityArgs {
   summary: (row: Record<string, Value>) => string;
   /** Multiplies the item's confidence (link probabilities, duplicate risk). */
   linkConfidence: number;
+  /**
+   * Columns that follow from others once survivorship has chosen (a payment's status from its refunds, a booking's
+   * completion from its end): the choices returned replace those columns' own, and their conflicts.
+   */
+  adjust?: (chosen: ReadonlyMap<string, FieldChoice>) => FieldChoice[];
 }
 
 function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<string, Value> } {
@@ -176,6 +181,23 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
       ctx: a.ctx,
     });
     decisions.push({ spec, d });
+  }
+  if (a.adjust) {
+    const chosen = new Map<string, FieldChoice>();
+    for (const { spec, d } of decisions) {
+      const choice = d.choice ?? a.fallbacks.get(spec.column);
+      if (choice) chosen.set(spec.column, choice);
+    }
+    for (const replacement of a.adjust(chosen)) {
+      const i = decisions.findIndex(({ spec }) => spec.column === replacement.column);
+      if (i < 0) continue;
+      const { spec, d } = decisions[i]!;
+      const before = a.row ? canonicalValue(spec.column, a.row[spec.column]) : undefined;
+      decisions[i] = {
+        spec,
+        d: { choice: replacement, changed: !a.row || before !== replacement.value, latestAt: d.latestAt },
+      };
+    }
   }
   const conflicts = [...a.extraConflicts, ...decisions.flatMap(({ d }) => (d.conflict ? [d.conflict] : []))];
   const evidenceIds = [...new Set(a.evidence.map((e) => e.id))].sort();
@@ -385,6 +407,7 @@ export function planBooking(
   ctx: SurvivorshipContext,
   thresholds: Thresholds,
   extraConflicts: Conflict[],
+  asOf: string,
 ): EntityOutcome<BookingRow> & { problem?: string } {
   const claims = new Map<string, Claim[]>();
   for (const ev of b.evidence) {
@@ -471,6 +494,8 @@ export function planBooking(
     extraConflicts,
     dependsOn,
     linkConfidence: b.linkConfidence,
+    // Only for rows salvage inserts: the restored database is live, and its own clock completes the rows it holds.
+    adjust: row ? undefined : (chosen) => completedAfterEnd(chosen, asOf),
     summary: (r) =>
       `${row ? 'changed' : 'new'} booking ${r.reference}, ${resourceNames.get(String(r.resource_id)) ?? 'unknown resource'}, ${String(r.starts_at).slice(0, 10)} to ${String(r.ends_at).slice(0, 10)}${r.status === 'cancelled' ? ' (cancelled)' : ''}`,
   });
@@ -571,6 +596,7 @@ export function planPayment(
     extraConflicts: [],
     dependsOn,
     linkConfidence: 1,
+    adjust: statusFromRefunds,
     summary: (r) =>
       `${row ? 'changed' : 'new'} payment ${r.stripe_payment_intent_id ?? r.stripe_charge_id ?? id}, ${r.amount} ${r.currency}`,
   });
@@ -580,6 +606,51 @@ export function planPayment(
     id,
     status: row ? (item ? 'changed' : 'unchanged') : 'new',
   };
+}
+
+/**
+ * A lost confirmed booking that has ended by `asOf` is completed: the platform's own clock would have moved it there,
+ * so no source says so. Cancelled and pending bookings stay as they are.
+ */
+function completedAfterEnd(chosen: ReadonlyMap<string, FieldChoice>, asOf: string): FieldChoice[] {
+  const status = chosen.get('status');
+  const ends = chosen.get('ends_at');
+  if (status?.value !== 'confirmed' || typeof ends?.value !== 'string') return [];
+  if (Date.parse(ends.value) > Date.parse(asOf)) return [];
+  return [
+    {
+      ...status,
+      value: 'completed',
+      rule: 'completed-after-end',
+      confidence: round4(Math.min(status.confidence, ends.confidence)),
+      explanation: `confirmed, and it ended (${ends.value}) before the plan's time (${asOf})`,
+    },
+  ];
+}
+
+/**
+ * A paid payment's status follows from its refunds: refunded in full, in part, or not at all. Stripe objects state
+ * it differently (a payment intent stays 'succeeded' after a refund), so their status claims are not rivals.
+ */
+function statusFromRefunds(chosen: ReadonlyMap<string, FieldChoice>): FieldChoice[] {
+  const status = chosen.get('status');
+  const amount = chosen.get('amount');
+  const refunded = chosen.get('amount_refunded');
+  if (!status || !['succeeded', 'partially_refunded', 'refunded'].includes(String(status.value))) return [];
+  if (typeof amount?.value !== 'number' || typeof refunded?.value !== 'number') return [];
+  const value =
+    refunded.value <= 0 ? 'succeeded' : refunded.value >= amount.value ? 'refunded' : 'partially_refunded';
+  return [
+    {
+      ...status,
+      value,
+      rule: 'status-from-refunds',
+      confidence: round4(Math.min(status.confidence, amount.confidence, refunded.confidence)),
+      evidenceIds: [...new Set([...status.evidenceIds, ...refunded.evidenceIds])].sort(),
+      alternatives: status.alternatives.filter((alt) => alt.value !== value),
+      explanation: `paid; ${refunded.value} of ${amount.value} refunded`,
+    },
+  ];
 }
 
 /** A deterministic id for a new row, from the strongest key the evidence gives. */

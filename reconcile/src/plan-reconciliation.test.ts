@@ -105,8 +105,10 @@ describe('planReconciliation: cases', () => {
       resource_id: CABIN_A,
       total_amount: 30000,
       starts_at: '2026-06-10T14:00:00.000Z',
-      status: 'confirmed',
+      // It ended before the plan's time, so the platform would have completed it.
+      status: 'completed',
     });
+    expect(field(b!, 'status')!.rule).toBe('completed-after-end');
     expect(b!.dependsOn).toEqual([c!.id]);
     expect(p!.row).toMatchObject({
       booking_id: BOOKING,

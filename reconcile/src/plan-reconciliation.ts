@@ -125,8 +125,41 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
     const seen = byId.get(ev.id);
     if (!seen || seen.observedAt < ev.observedAt) byId.set(ev.id, ev);
   }
+  // An extractor that changed what it reads from an object bumps its version; re-pulling then stores the object's
+  // evidence again under the new version. Only the newest extractor's reading of a source version speaks.
+  const newest = new Map<string, string>();
+  const readingOf = (ev: Evidence) =>
+    `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}|${ev.source.version}|${ev.entity}|${ev.extractor?.name}`;
+  for (const ev of byId.values()) {
+    const key = readingOf(ev);
+    const seen = newest.get(key);
+    if (seen === undefined || compareVersions(ev.extractor?.version ?? '', seen) > 0)
+      newest.set(key, ev.extractor?.version ?? '');
+  }
+  const kept = [...byId.values()].filter((ev) => newest.get(readingOf(ev)) === (ev.extractor?.version ?? ''));
+  if (kept.length < byId.size) {
+    diagnostics.push({
+      level: 'info',
+      code: 'evidence_superseded',
+      message: `${byId.size - kept.length} evidence item(s) read by an older version of their extractor were left out; a newer version read the same source objects`,
+    });
+  }
   // Sorting by id makes every later step independent of the order evidence arrived in.
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Orders dotted version strings numerically ('10' after '9', '1.2.0' after '1.2'); other text by code points. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '0';
+    const y = pb[i] ?? '0';
+    if (/^\d+$/.test(x) && /^\d+$/.test(y)) {
+      if (Number(x) !== Number(y)) return Number(x) - Number(y);
+    } else if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 function validateEvidence(ev: Evidence): string | null {
@@ -305,6 +338,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
           a.ctx,
           thresholds,
           extra,
+          a.input.asOf,
         ),
     });
   }

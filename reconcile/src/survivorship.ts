@@ -19,10 +19,16 @@ export const RULES = {
   latest: 'latest-change',
   targetKept: 'target-kept',
   agreedName: 'most-agreed-name',
+  earliestCreation: 'earliest-creation',
+  refundsGrow: 'refunds-only-grow',
 } as const;
 
-/** What a column is, for picking its default rule and tolerance. */
-export type ColumnKind = 'amount' | 'time' | 'status' | 'contact' | 'other';
+/**
+ * What a column is, for picking its default rule and tolerance. 'created': when the row came to be (the earliest
+ * claim wins; sources stamp one moment seconds to minutes apart, which is no conflict). 'refund': an amount that only
+ * grows (the largest claim is the newest state).
+ */
+export type ColumnKind = 'amount' | 'time' | 'status' | 'contact' | 'created' | 'refund' | 'other';
 
 export interface SurvivorshipContext {
   /** Source kinds in order of trust per 'entity.field', from config (business rules over global rules). */
@@ -106,6 +112,18 @@ export function chooseField(args: {
     rule = RULES.configured;
     const first = configured.find((k) => heads.some((c) => c.source === k))!;
     pool = bySource([first]);
+    priority = 1;
+  } else if (kind === 'created') {
+    rule = RULES.earliestCreation;
+    chosen = [...heads].sort(
+      (a, b) => compareText(String(a.value), String(b.value)) || compareNewestFirst(a, b),
+    )[0];
+    priority = 1;
+  } else if (kind === 'refund') {
+    // Refunds are never taken back: the largest amount any version shows is the latest state (a payment intent, or
+    // a charge read before its refund, shows less, not a rival).
+    rule = RULES.refundsGrow;
+    chosen = [...heads].sort((a, b) => Number(b.value) - Number(a.value) || compareNewestFirst(a, b))[0];
     priority = 1;
   } else if (kind === 'amount') {
     const stripe = bySource(['stripe']);

@@ -133,7 +133,15 @@ Examples:
           return done;
         };
         await run('pull', ['pull']);
-        const plan = await run('plan', ['plan', '--out', 'plan.json', '--allow-in-git']);
+        // The simulated world's clock stops at the pull: plan as of then, as a rebuild made that day would.
+        const plan = await run('plan', [
+          'plan',
+          '--out',
+          'plan.json',
+          '--allow-in-git',
+          '--as-of',
+          manifest.incident.pulledAt,
+        ]);
         await run('apply', ['apply', '--only-decided', '--confirm-target', targetName]);
         const target = opts.target ? ['--target', opts.target] : ['--pglite', 'target'];
         await run('score', [
