@@ -63,7 +63,10 @@ describe('scoreTarget on a simulated incident (real PostgreSQL)', () => {
     const { snapshot: truth } = await loadTruth(dir);
     // The truth as the platform held it when the rebuild is judged: its clock has completed what ended by then.
     const { incident } = await readManifest(dir);
-    const snapshot = { ...truth, bookings: completeEndedBookings(truth.bookings, Date.parse(incident.pulledAt)) };
+    const snapshot = {
+      ...truth,
+      bookings: completeEndedBookings(truth.bookings, Date.parse(incident.pulledAt)),
+    };
     let text = `${DUMP_SCHEMA_SQL}\n`;
     for (const table of ['businesses', 'resources', 'customers', 'bookings', 'payments'] as const)
       for (const row of snapshot[table] as object[]) {

@@ -26,7 +26,7 @@ export {
   type Timeline,
   timelineOf,
 } from './options.ts';
-export { DUMP_SCHEMA_SQL } from './sql-dump.ts';
 export { completeEndedBookings } from './snapshot.ts';
+export { DUMP_SCHEMA_SQL } from './sql-dump.ts';
 export { STRIPE_API_VERSION } from './stripe-objects.ts';
 export { STRIPE_KINDS, type StripeKind } from './write-stripe.ts';
