@@ -313,11 +313,23 @@ export function planCustomer(
 ): EntityOutcome<CustomerRow> {
   const claims = new Map<string, Claim[]>();
   const evidence: Evidence[] = [...c.evidence];
+  // A Customer that Checkout made for a guest is not the one the platform keeps on the person: set its id aside,
+  // whichever evidence names it (the charge and payment intent of a guest checkout do not say it was one).
+  const guestIds = new Set<string>();
+  for (const ev of [
+    ...c.evidence,
+    ...c.bookings.flatMap((b) => b.evidence),
+    ...c.payments.flatMap((p) => p.evidence),
+  ])
+    if ('stripeCustomerGuest' in ev.fields && ev.fields.stripeCustomerGuest && ev.fields.stripeCustomerId)
+      guestIds.add(ev.fields.stripeCustomerId);
+  const stripeClaim = (ev: Evidence, id: string | undefined) =>
+    id && guestIds.has(id) ? null : claimOf(ev, 'stripe_customer_id', id);
   for (const ev of c.evidence) {
     pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.fullName));
     pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.email));
     pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.phone));
-    pushClaim(claims, 'stripe_customer_id', claimOf(ev, 'stripe_customer_id', ev.fields.stripeCustomerId));
+    pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
     pushClaim(claims, 'created_at', claimOf(ev, 'created_at', ev.fields.createdAt));
   }
   for (const b of c.bookings)
@@ -333,14 +345,14 @@ export function planCustomer(
       pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.customerName));
       pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
       pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.customerPhone));
-      pushClaim(claims, 'stripe_customer_id', claimOf(ev, 'stripe_customer_id', ev.fields.stripeCustomerId));
+      pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
     }
   for (const p of c.payments)
     for (const ev of p.evidence) {
       if (!ev.fields.customerEmail && !ev.fields.stripeCustomerId) continue;
       evidence.push(ev);
       pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
-      pushClaim(claims, 'stripe_customer_id', claimOf(ev, 'stripe_customer_id', ev.fields.stripeCustomerId));
+      pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
     }
   const row = c.row as unknown as Record<string, Value> | null;
   const extraConflicts: Conflict[] = [];

@@ -123,6 +123,45 @@ describe('planReconciliation: cases', () => {
     expect(field(b!, 'id')!.rule).toBe('original-id');
   });
 
+  it("keeps the person's own Stripe customer when a later guest checkout made another", () => {
+    const later = '2026-05-20T09:00:00.000Z';
+    const guestCheckout = [
+      stripeCharge(
+        {
+          stripeChargeId: 'ch_2',
+          stripePaymentIntentId: 'pi_2',
+          amount: 5000,
+          bookingReference: 'BK-7F3K2Q',
+          stripeCustomerId: 'cus_guest',
+          customerEmail: 'ana@example.com',
+        },
+        later,
+      ),
+      stripeBooking(
+        {
+          reference: 'BK-7F3K2Q',
+          stripeCustomerId: 'cus_guest',
+          stripeCustomerGuest: true,
+          customerEmail: 'ana@example.com',
+        },
+        'cs_2',
+        later,
+      ),
+    ];
+    const plan = planReconciliation(input(snapshot(), [...lostBooking(), ...guestCheckout]));
+    const [c] = inserts(plan, 'customers');
+    expect(c!.row.stripe_customer_id).toBe('cus_ana');
+    // Without the session saying it was a guest checkout, the newer Customer wins: the flag is what decides.
+    const unflagged = guestCheckout.map((e) =>
+      e.entity === 'booking' ? { ...e, fields: { ...e.fields, stripeCustomerGuest: undefined } } : e,
+    );
+    const [c2] = inserts(
+      planReconciliation(input(snapshot(), [...lostBooking(), ...unflagged])),
+      'customers',
+    );
+    expect(c2!.row.stripe_customer_id).toBe('cus_guest');
+  });
+
   it('updates a rescheduled booking from the newest calendar version, keeping the old value as an alternative', () => {
     const row = bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' });
     const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [row] });

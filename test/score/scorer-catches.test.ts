@@ -60,6 +60,20 @@ describe('scoreRebuild catches', () => {
     expectPerfect(report, ['bookings.fieldAccuracy']);
   });
 
+  it('instants only to the resolution the sources have: paid_at to the second, created_at to 10 minutes', () => {
+    const { truth, rebuilt } = perfect();
+    const shift = (v: string | null, ms: number) => new Date(Date.parse(v!) + ms).toISOString();
+    // Stripe stamps whole seconds; a checkout opens minutes before the row is written.
+    rebuilt.payments[0]!.paid_at = shift(truth.payments[0]!.paid_at, 999);
+    rebuilt.payments[1]!.created_at = shift(truth.payments[1]!.created_at, -9 * 60_000);
+    expectPerfect(score(truth, rebuilt));
+    rebuilt.payments[0]!.paid_at = shift(truth.payments[0]!.paid_at, 1000);
+    rebuilt.payments[1]!.created_at = shift(truth.payments[1]!.created_at, -11 * 60_000);
+    const report = score(truth, rebuilt);
+    expect(report.payments.columns.paid_at).toMatchObject({ hit: 2, of: 3 });
+    expect(report.payments.columns.created_at).toMatchObject({ hit: 2, of: 3 });
+  });
+
   it('a missing record: recall of bookings and payments drops by one', () => {
     const { truth, rebuilt } = perfect();
     const lost = rebuilt.bookings.pop()!;

@@ -181,6 +181,19 @@ describe('Stripe mappers', () => {
     expect(expired.customer).toBeUndefined();
   });
 
+  it("marks a Customer that Checkout created for a guest, and not the platform's own", () => {
+    const guest = byEntity(session({ customer: 'cus_guest', customer_creation: 'always' }));
+    expect(guest.booking!.fields).toMatchObject({ stripeCustomerId: 'cus_guest', stripeCustomerGuest: true });
+    expect(guest.customer!.fields).toMatchObject({
+      stripeCustomerId: 'cus_guest',
+      stripeCustomerGuest: true,
+    });
+    const own = byEntity(session({ customer: 'cus_own', customer_creation: null }));
+    expect(own.booking!.fields).toMatchObject({ stripeCustomerId: 'cus_own' });
+    expect(own.booking!.fields).not.toHaveProperty('stripeCustomerGuest');
+    expect(own.customer!.fields).not.toHaveProperty('stripeCustomerGuest');
+  });
+
   it('honours custom metadata key spellings from the config', () => {
     const custom = parseStripeConfig({
       businessId: 'b-1',

@@ -69,6 +69,7 @@ function guestEvidence(
   object: StripeRaw,
   details: unknown,
   stripeCustomerId?: string,
+  stripeCustomerGuest?: boolean,
 ): Evidence[] {
   const contact = readContact(details, (p) => phoneOf(p, ctx.config.defaultRegion) ?? null);
   if (!contact.email && !contact.fullName) return [];
@@ -78,7 +79,7 @@ function guestEvidence(
       ctx,
       object,
       'customer',
-      { ...contact, stripeCustomerId },
+      { ...contact, stripeCustomerId, ...(stripeCustomerGuest ? { stripeCustomerGuest } : {}) },
       {
         confidence: 0.9,
         note: 'contact details collected at payment',
@@ -199,6 +200,10 @@ export function mapCheckoutSession(session: StripeRaw, ctx: MapContext): Evidenc
       .join('; ') || undefined;
   const confirmed =
     status === 'complete' && (paymentStatus === 'paid' || paymentStatus === 'no_payment_required');
+  // A session that created its Customer (customer_creation 'always' or 'if_required') was a guest checkout: the
+  // platform passes its own Customer in `customer` and leaves customer_creation null.
+  const stripeCustomerId = idOf(session.customer);
+  const guestCustomer = stripeCustomerId !== undefined && str(session.customer_creation) !== undefined;
   const note = expired
     ? 'abandoned checkout (session expired): not evidence of a confirmed booking'
     : undefined;
@@ -213,14 +218,15 @@ export function mapCheckoutSession(session: StripeRaw, ctx: MapContext): Evidenc
         customerEmail: contact.email ?? normalizeEmail(str(session.customer_email)) ?? undefined,
         customerName: contact.fullName,
         customerPhone: contact.phone,
-        stripeCustomerId: idOf(session.customer),
+        stripeCustomerId,
+        ...(guestCustomer ? { stripeCustomerGuest: true } : {}),
         currency: str(session.currency)?.toLowerCase(),
       },
       note,
     ),
   ];
   if (!expired) {
-    out.push(...guestEvidence(ctx, session, details, idOf(session.customer)));
+    out.push(...guestEvidence(ctx, session, details, stripeCustomerId, guestCustomer));
     const pi = idOf(session.payment_intent);
     if (pi)
       out.push(

@@ -49,6 +49,12 @@ export interface CustomerFacts {
   email: string;
   phone: string;
   stripeCustomerId: string;
+  /**
+   * True when Stripe Checkout created that Customer for a guest (the session's customer_creation): a new one each
+   * checkout, whose id the platform never stored as the person's stripe_customer_id. It still links the checkout's
+   * objects to one another.
+   */
+  stripeCustomerGuest: boolean;
   address: string;
   createdAt: string;
 }
@@ -77,6 +83,8 @@ export interface BookingFacts {
   customerName: string;
   customerPhone: string;
   stripeCustomerId: string;
+  /** See CustomerFacts.stripeCustomerGuest. */
+  stripeCustomerGuest: boolean;
   /** The iCalendar UID, or calendar event id, that the platform mirrored this booking to. */
   calendarUid: string;
 }

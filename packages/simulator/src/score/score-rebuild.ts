@@ -52,6 +52,14 @@ export const EXTRA_COLUMNS: Record<ScoredEntity, readonly string[]> = {
  */
 export const CREATED_AT_TOLERANCE_MS = 10 * 60_000;
 
+/**
+ * Instants other than created_at (paid_at, starts_at) are right to the second: Stripe and iCalendar stamp whole
+ * seconds, so no source can give back the milliseconds the platform's clock wrote.
+ */
+export const INSTANT_TOLERANCE_MS = 999;
+
+const INSTANT_COLUMNS = new Set(['paid_at', 'starts_at', 'ends_at']);
+
 /** Written columns never judged: ids salvage generates and the write time. */
 const UNJUDGED_COLUMNS = new Set(['id', 'updated_at']);
 
@@ -133,6 +141,8 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
     const truthValue = truthRow[column] ?? null;
     if (column === 'created_at' && typeof rebuiltValue === 'string' && typeof truthValue === 'string')
       return Math.abs(Date.parse(rebuiltValue) - Date.parse(truthValue)) <= CREATED_AT_TOLERANCE_MS;
+    if (INSTANT_COLUMNS.has(column) && typeof rebuiltValue === 'string' && typeof truthValue === 'string')
+      return Math.abs(Date.parse(rebuiltValue) - Date.parse(truthValue)) <= INSTANT_TOLERANCE_MS;
     return (
       comparable(column, rebuiltValue, truthRow.business_id ?? null) ===
       truthComparable(column, truthValue, truthRow.business_id ?? null)
