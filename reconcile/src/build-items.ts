@@ -407,6 +407,14 @@ export function planCustomer(
   };
 }
 
+/** The sum of a booking's paid payments, standing in for a total no source gave, with the trust it has earned. */
+export interface PaymentsTotal {
+  value: number;
+  confidence: number;
+  evidenceIds: string[];
+  explanation: string;
+}
+
 /** Plans one booking; `customer` is the planned id of its customer and the item that creates it (if new). */
 export function planBooking(
   b: BookingCluster,
@@ -415,7 +423,7 @@ export function planBooking(
   resolveResource: ResourceResolver,
   resourceNames: Map<string, string>,
   currency: string,
-  paymentsTotal: number | null,
+  paymentsTotal: PaymentsTotal | null,
   ctx: SurvivorshipContext,
   thresholds: Thresholds,
   extraConflicts: Conflict[],
@@ -458,14 +466,14 @@ export function planBooking(
     ['status', derived('status', 'confirmed', 'default-status', 0.9, [], 'no source gave a status')],
     [
       'total_amount',
-      paymentsTotal !== null
+      paymentsTotal
         ? derived(
             'total_amount',
-            paymentsTotal,
+            paymentsTotal.value,
             'sum-of-payments',
-            0.7,
-            [],
-            'no source gave a total; the payments stand in for it',
+            paymentsTotal.confidence,
+            paymentsTotal.evidenceIds,
+            paymentsTotal.explanation,
           )
         : derived('total_amount', 0, 'no-evidence', 0.3),
     ],
