@@ -86,6 +86,9 @@ function claimOf(ev: Evidence, column: string, raw: unknown): Claim | null {
     at: Date.parse(ev.observedAt),
     rank: ev.source.versionRank ?? 0,
     confidence: ev.confidence,
+    ...(ev.entity === 'customer' && 'customerId' in ev.fields && ev.fields.customerId
+      ? { account: true }
+      : {}),
   };
 }
 

@@ -15,6 +15,12 @@ export interface Claim {
   rank: number;
   /** Extractor confidence, in [0, 1]. */
   confidence: number;
+  /**
+   * True when the claim comes from the platform's own copy of a customer's account: a source that names the
+   * platform's customer id on the person (a Stripe Customer's metadata). Its contact details are the account's; a
+   * booking's contact (a work address used once, a misspelt name at checkout) is not.
+   */
+  account?: boolean;
 }
 
 /** Source kinds grouped by the system they come from: agreement counts systems, not copies within one. */

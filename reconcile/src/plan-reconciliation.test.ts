@@ -162,6 +162,29 @@ describe('planReconciliation: cases', () => {
     expect(c2!.row.stripe_customer_id).toBe('cus_guest');
   });
 
+  it("takes a person's contact details from their account record over a later booking's contact", () => {
+    const workMail = mail(
+      {
+        reference: 'BK-7F3K2Q',
+        customerEmail: 'ana.lima@work.example',
+        customerName: 'Ana Lma',
+        status: 'confirmed',
+      },
+      'm2',
+      '2026-05-20T09:00:00.000Z',
+    );
+    const [c] = inserts(planReconciliation(input(snapshot(), [...lostBooking(), workMail])), 'customers');
+    expect(c!.row).toMatchObject({ email: 'ana@example.com', full_name: 'Ana Lima' });
+    expect(field(c!, 'email')!.rule).toBe('account-record');
+    expect(field(c!, 'email')!.alternatives.map((a) => a.value)).toContain('ana.lima@work.example');
+    // Without an account record (no platform id on the Stripe Customer), the newest contact wins.
+    const noAccount = lostBooking().map((e) =>
+      e.entity === 'customer' ? { ...e, fields: { ...e.fields, customerId: undefined } } : e,
+    );
+    const [c2] = inserts(planReconciliation(input(snapshot(), [...noAccount, workMail])), 'customers');
+    expect(c2!.row.email).toBe('ana.lima@work.example');
+  });
+
   it('updates a rescheduled booking from the newest calendar version, keeping the old value as an alternative', () => {
     const row = bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' });
     const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [row] });

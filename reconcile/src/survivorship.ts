@@ -21,6 +21,7 @@ export const RULES = {
   agreedName: 'most-agreed-name',
   earliestCreation: 'earliest-creation',
   refundsGrow: 'refunds-only-grow',
+  account: 'account-record',
 } as const;
 
 /**
@@ -148,6 +149,11 @@ export function chooseField(args: {
       chosen = cancelled;
       priority = 1;
     }
+  } else if (kind === 'contact' && entity === 'customer' && heads.some((c) => c.account)) {
+    // The platform's own copy of the account says what the account holds; the newest copy wins.
+    rule = RULES.account;
+    pool = heads.filter((c) => c.account);
+    priority = 1;
   } else if (kind === 'contact' && field === 'fullName') {
     // Names are misspelt far more often than people rename: the spelling most systems agree on wins, then the
     // more trusted reading (the target row counts as a system), then the newer.
