@@ -92,14 +92,14 @@ function claimOf(ev: Evidence, column: string, raw: unknown): Claim | null {
   };
 }
 
-function targetClaim(row: Record<string, unknown> | null, column: string): Claim | null {
+function targetClaim(row: Record<string, unknown> | null, column: string, rowAt?: number): Claim | null {
   if (!row) return null;
   return {
     value: canonicalValue(column, row[column]),
     evidenceId: null,
     source: 'target',
     objectKey: 'target',
-    at: Date.parse(String(row.updated_at)),
+    at: rowAt ?? Date.parse(String(row.updated_at)),
     rank: 0,
     confidence: 1,
   };
@@ -168,6 +168,8 @@ interface EntityArgs {
    * completion from its end): the choices returned replace those columns' own, and their conflicts.
    */
   adjust?: (chosen: ReadonlyMap<string, FieldChoice>) => FieldChoice[];
+  /** How new the target row's content is, in ms, when its updated_at overstates it (see clockCompletedAt). */
+  rowAt?: number;
 }
 
 function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<string, Value> } {
@@ -180,7 +182,7 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
       column: spec.column,
       kind: spec.kind,
       claims: a.claims.get(spec.column) ?? [],
-      target: targetClaim(a.row, spec.column),
+      target: targetClaim(a.row, spec.column, a.rowAt),
       ctx: a.ctx,
     });
     decisions.push({ spec, d });
@@ -431,6 +433,7 @@ export function planBooking(
   thresholds: Thresholds,
   extraConflicts: Conflict[],
   asOf: string,
+  backupTakenAt?: string,
 ): EntityOutcome<BookingRow> & { problem?: string } {
   const claims = new Map<string, Claim[]>();
   for (const ev of b.evidence) {
@@ -501,6 +504,7 @@ export function planBooking(
     );
   }
   const dependsOn = customer?.itemId && !row ? [customer.itemId] : [];
+  const rowAt = b.row ? clockCompletedAt(b.row, backupTakenAt) : undefined;
   const { item, rowAfter } = planEntity({
     table: 'bookings',
     entity: 'booking',
@@ -518,7 +522,10 @@ export function planBooking(
     dependsOn,
     linkConfidence: b.linkConfidence,
     // Only for rows salvage inserts: the restored database is live, and its own clock completes the rows it holds.
-    adjust: row ? undefined : (chosen) => completedAfterEnd(chosen, asOf),
+    // The live target's own clock completes its rows; salvage completes only what it inserts, and what it reopens
+    // on a row that clock completed (a reschedule seen since the backup says 'confirmed' of a booking that ended).
+    adjust: !row || rowAt !== undefined ? (chosen) => completedAfterEnd(chosen, asOf) : undefined,
+    rowAt,
     summary: (r) =>
       `${row ? 'changed' : 'new'} booking ${r.reference}, ${resourceNames.get(String(r.resource_id)) ?? 'unknown resource'}, ${String(r.starts_at).slice(0, 10)} to ${String(r.ends_at).slice(0, 10)}${r.status === 'cancelled' ? ' (cancelled)' : ''}`,
   });
@@ -635,6 +642,19 @@ export function planPayment(
  * A lost confirmed booking that has ended by `asOf` is completed: the platform's own clock would have moved it there,
  * so no source says so. Cancelled and pending bookings stay as they are.
  */
+/**
+ * The platform's clock completes a confirmed booking when it ends, stamping updated_at with the end. On a restored
+ * row that ended after the backup, that stamp is the clock catching up, not news: the row holds what the backup
+ * did, so evidence since the backup (a cancellation, a reschedule the backup never saw) is newer than it.
+ */
+function clockCompletedAt(row: BookingRow, backupTakenAt: string | undefined): number | undefined {
+  if (!backupTakenAt || row.status !== 'completed') return undefined;
+  const updated = Date.parse(row.updated_at);
+  if (updated !== Date.parse(row.ends_at)) return undefined;
+  const backup = Date.parse(backupTakenAt);
+  return backup < updated ? backup : undefined;
+}
+
 function completedAfterEnd(chosen: ReadonlyMap<string, FieldChoice>, asOf: string): FieldChoice[] {
   const status = chosen.get('status');
   const ends = chosen.get('ends_at');

@@ -3,6 +3,8 @@ import type { Config, Decision, Evidence, Plan, TargetIdentity, TargetSnapshot }
 /** The parts of the config the engine reads; a parsed `Config` fits as is. */
 export type ReconcileConfig = Pick<Config, 'thresholds' | 'rules'> & {
   businesses: Array<Pick<Config['businesses'][number], 'id' | 'currency' | 'rules'>>;
+  /** When the backup was taken: a restored row the platform's clock touched since says nothing newer. */
+  incident?: Pick<Config['incident'], 'backupTakenAt'>;
 };
 
 /** Everything `planReconciliation` needs; the engine reads nothing else (no clock, no files, no database). */

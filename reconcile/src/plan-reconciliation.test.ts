@@ -463,6 +463,37 @@ describe('planReconciliation: cases', () => {
     expect(plan.items).toEqual([]);
   });
 
+  it("cancels a restored row the platform's clock completed when a cancellation came after the backup", () => {
+    // Backed up on 1 June as confirmed; cancelled on 3 June; the restored database completed it at its end.
+    const row = bookingRow({
+      id: BOOKING,
+      customer_id: ANA,
+      reference: 'BK-7F3K2Q',
+      status: 'completed',
+      updated_at: '2026-06-12T10:00:00.000Z',
+    });
+    const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [row] });
+    const cancelMail = mail(
+      { reference: 'BK-7F3K2Q', status: 'cancelled' },
+      'cancel',
+      '2026-06-03T09:00:00.000Z',
+    );
+    const withBackup = config({ incident: { backupTakenAt: '2026-06-01T03:00:00.000Z' } });
+    const [u] = updates(planReconciliation(input(snap, [cancelMail], { config: withBackup })), 'bookings');
+    expect(u!.changes).toContainEqual({ column: 'status', from: 'completed', to: 'cancelled' });
+    // Without the backup time, the clock's stamp is taken at its word and the older mail is ignored.
+    expect(updates(planReconciliation(input(snap, [cancelMail])), 'bookings')).toEqual([]);
+    // A confirmation seen since the backup does not reopen a booking that ended.
+    const confirmMail = mail(
+      { reference: 'BK-7F3K2Q', status: 'confirmed' },
+      'conf',
+      '2026-06-03T09:00:00.000Z',
+    );
+    expect(
+      updates(planReconciliation(input(snap, [confirmMail], { config: withBackup })), 'bookings'),
+    ).toEqual([]);
+  });
+
   it('reports bad evidence as diagnostics and keeps going', () => {
     const ev = lostBooking();
     const bad = { ...ev[4]!, id: 'bad-1', observedAt: 'yesterday' };

@@ -348,6 +348,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
           thresholds,
           extra,
           a.input.asOf,
+          a.input.config.incident?.backupTakenAt,
         ),
     });
   }
