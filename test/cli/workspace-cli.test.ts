@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@salvage/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { runCli, SALVAGE_BIN } from './run-cli.ts';
 
 describe('salvage init, then status, in an empty directory', { timeout: 240_000 }, () => {
   let dir: string;
@@ -193,5 +193,23 @@ describe('a PostgreSQL workspace', { timeout: 240_000 }, () => {
       await db.drop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('salvage piped into a reader that stops early', () => {
+  it('exits quietly when the pipe closes (salvage ... | head)', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
+      const child = spawn(SALVAGE_BIN, ['help', 'plan'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => {
+        err += d;
+      });
+      // Read nothing: close our end at once, as `head -0` would.
+      child.stdout.destroy();
+      child.on('error', fail);
+      child.on('close', (c) => done({ code: c, stderr: err }));
+    });
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });
