@@ -30,6 +30,7 @@ interface TruthBooking {
   starts_at: string;
   ends_at: string;
   status: string;
+  notes: string | null;
 }
 
 const jsonl = <T>(file: string): T[] =>
@@ -102,5 +103,17 @@ describe('the simulated incident through the calendar connector', () => {
     }
     expect(compared).toBeGreaterThan(50);
     expect(agree / compared).toBeGreaterThan(0.95);
+    // The config's calendar rule reads the description: notes, totals and contacts, not just the reference.
+    let noted = 0;
+    let notesRight = 0;
+    for (const [ref, e] of newest) {
+      const t = truth.get(ref);
+      if (!t?.notes) continue;
+      noted++;
+      if (e.fields.notes === t.notes) notesRight++;
+    }
+    expect(noted).toBeGreaterThan(5);
+    expect(notesRight / noted).toBeGreaterThan(0.9);
+    expect(bookings.filter((e) => e.note?.includes('rentalhub-calendar')).length).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -77,6 +77,7 @@ export const RULE_FIELDS = [
   'customerEmail',
   'customerPhone',
   'status',
+  'notes',
 ] as const;
 
 /** A data-driven extraction rule shared by email and calendar: when `match` fits, pull `fields` with regexes. */

@@ -129,6 +129,12 @@ export function normalizeRuleFields(
         customer.phone = phone;
         break;
       }
+      case 'notes': {
+        // A note is free text: kept as written, whitespace folded; an empty one says nothing.
+        const notes = value.replace(/\s+/g, ' ').trim();
+        if (notes) booking.notes = notes;
+        break;
+      }
       case 'status': {
         const status = parseStatusWord(value);
         if (!status) {

@@ -105,6 +105,7 @@ describe('normalizeRuleFields', () => {
         endsAt: '2026-07-03T16:00:00+01:00',
         totalAmount: '€1.234,50',
         status: 'Canceled',
+        notes: '  Arriving   late ',
       },
       ctx,
     );
@@ -119,6 +120,7 @@ describe('normalizeRuleFields', () => {
       totalAmount: 123450,
       currency: 'eur',
       status: 'cancelled',
+      notes: 'Arriving late',
     });
     expect(out.customer).toEqual({ fullName: 'Ana Lima', email: 'ana@example.com', phone: '+351912345678' });
   });

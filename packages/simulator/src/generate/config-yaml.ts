@@ -8,6 +8,25 @@ import { templateRules } from './mail-templates.ts';
 import type { World } from './world.ts';
 
 /**
+ * The platform's calendar entries (see calendar-entries.ts): a summary naming the reference (its layout drifts over
+ * the year), and a description with one labelled line per fact. What an operator would write after looking at a few.
+ */
+const CALENDAR_RULE = {
+  name: 'rentalhub-calendar',
+  match: { summary: 'BK-[A-Z0-9]{6}' },
+  kind: 'other',
+  fields: {
+    reference: '^Booking (?<value>BK-[A-Z0-9]{6})',
+    customerName: '^Customer:[ \\t]*(?<value>[^\\r\\n]+)',
+    customerEmail: '^Email:[ \\t]*(?<value>[^\\s]+)',
+    customerPhone: '^Phone:[ \\t]*(?<value>[^\\r\\n]+)',
+    totalAmount: '^Total:[ \\t]*(?<value>[^\\r\\n]+)',
+    notes: '^Notes:[ \\t]*(?<value>[^\\r\\n]+)',
+  },
+  confidence: 0.9,
+};
+
+/**
  * The salvage.config.yaml for a generated incident: every business with its id, zone, currency, Stripe account,
  * mailboxes (mbox files; Gmail through a token placeholder), calendars (Google and .ics) and the extraction rules for
  * the platform's own templates. Paths are relative to the output directory (salvage reads them relative to the config
@@ -54,6 +73,7 @@ export function renderConfigYaml(world: World): string {
           rootUrl: googleRoot,
         })),
         ics: b.resources.map((r) => ({ path: `calendar/${b.key}/ics/${r.slug}.ics`, resource: r.name })),
+        rules: [CALENDAR_RULE],
       },
     })),
   };
