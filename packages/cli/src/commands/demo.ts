@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import type { Output } from '../output.ts';
+import { noiseOption } from './simulate.ts';
 
 const DEMO_TARGET_ENV = 'SALVAGE_DEMO_TARGET_URL';
 
@@ -16,6 +17,7 @@ interface DemoOptions {
   dir?: string;
   scale: 'small' | 'medium' | 'large';
   seed: string;
+  noise: string;
   target?: string;
 }
 
@@ -49,6 +51,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         .default('small'),
     )
     .option('--seed <n>', 'seed of the simulated incident', '1')
+    .option(
+      '--noise <spec>',
+      "noise knobs: 'default', 'high', or knob=value pairs (see salvage simulate --help)",
+      'default',
+    )
     .option('--target <url>', 'rebuild into this empty PostgreSQL database instead of an embedded PGlite one')
     .addHelpText(
       'after',
@@ -67,12 +74,14 @@ Afterwards, the directory works like any salvage project:
 Examples:
   npx salvage demo
   salvage demo --scale medium --seed 7 --dir /tmp/demo-medium
+  salvage demo --noise high                 # how accuracy degrades with more typos, gaps and duplicates
   salvage demo --target postgres://127.0.0.1/rebuilt --json`,
     )
     .action(async (opts: DemoOptions) => {
       const seed = Number(opts.seed);
       if (!/^\d+$/.test(opts.seed) || seed > 0xffffffff)
         throw new UsageError(`--seed must be a whole number from 0 to 4294967295, not ${opts.seed}`);
+      const noise = noiseOption(opts.noise);
       const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : mkdtempSync(join(tmpdir(), 'salvage-demo-'));
       if (existsSync(dir) && readdirSync(dir).length > 0)
         throw new UsageError(`--dir ${dir} is not empty: give a new or empty directory`);
@@ -85,9 +94,10 @@ Examples:
       const incident = join(dir, 'incident');
       const { generateIncident, startSimulatedSources } = await import('@salvage/simulator');
       out.line('');
-      out.line(`$ salvage simulate --scale ${opts.scale} --seed ${seed} --out ${incident}`);
+      const noiseFlag = opts.noise === 'default' ? '' : ` --noise ${opts.noise}`;
+      out.line(`$ salvage simulate --scale ${opts.scale} --seed ${seed}${noiseFlag} --out ${incident}`);
       const simStarted = performance.now();
-      const manifest = await generateIncident({ scale: opts.scale, seed }, incident, {
+      const manifest = await generateIncident({ scale: opts.scale, seed, noise }, incident, {
         onProgress: (p) => out.note(`  [${p.step}/${p.steps}] ${p.phase}`),
       });
       const c = manifest.counts;

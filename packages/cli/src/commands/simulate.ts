@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { UsageError } from '@salvage/core';
 import {
   generateIncident,
+  type NoiseOptions,
+  parseNoise,
   SCALE_BOOKINGS,
   SCALES,
   type Scale,
@@ -30,6 +32,11 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     )
     .option('--seed <n>', 'seed: the same seed gives byte-identical output', '1')
     .option('--bookings <n>', "bookings in the year before the incident (overrides the scale's count)")
+    .option(
+      '--noise <spec>',
+      "noise knobs: 'default', 'high', or knob=value pairs such as typoRate=0.3,missing.email=0.4 (on top of 'high,' or the defaults)",
+      'default',
+    )
     .option('--out <dir>', 'output directory (must be empty unless --force); required')
     .option('--force', "replace what an earlier run wrote in --out (only the simulator's own entries)")
     .addHelpText(
@@ -40,10 +47,19 @@ calendar/<business>/{google,ics} and salvage.config.yaml.
 
 Examples:
   salvage simulate --out ./incident
-  salvage simulate --scale medium --seed 42 --out /tmp/incident --force --json`,
+  salvage simulate --scale medium --seed 42 --out /tmp/incident --force --json
+  salvage simulate --noise high --out /tmp/noisy
+  salvage simulate --noise typoRate=0.3,missing.calendar=0.5 --out /tmp/few-calendars`,
     )
     .action(
-      async (opts: { scale: Scale; seed: string; bookings?: string; out?: string; force?: boolean }) => {
+      async (opts: {
+        scale: Scale;
+        seed: string;
+        bookings?: string;
+        noise: string;
+        out?: string;
+        force?: boolean;
+      }) => {
         // Not a required option: commander would then demand it of `simulate serve` too.
         if (!opts.out)
           throw new UsageError('--out <dir> is required: the directory to write the incident into');
@@ -53,11 +69,12 @@ Examples:
         const bookings = opts.bookings === undefined ? undefined : Number(opts.bookings);
         if (bookings !== undefined && (!/^\d+$/.test(opts.bookings!) || bookings < 10))
           throw new UsageError(`--bookings must be a whole number of at least 10, not ${opts.bookings}`);
+        const noise = noiseOption(opts.noise);
         const out = resolve(ctx.cwd, opts.out);
         const started = performance.now();
         let manifest: Awaited<ReturnType<typeof generateIncident>>;
         try {
-          manifest = await generateIncident({ scale: opts.scale, seed, bookings }, out, {
+          manifest = await generateIncident({ scale: opts.scale, seed, bookings, noise }, out, {
             force: opts.force,
             onProgress: (p) =>
               ctx.out.note(`[${p.step}/${p.steps}] ${p.phase}${p.detail ? ` ${p.detail}` : ''}`),
@@ -187,4 +204,15 @@ Examples:
       const refused = sources.stripe.nonGetRequests.length + sources.google.rejected.length;
       ctx.out.note(`stopped; ${refused} non-GET request(s) were refused`);
     });
+}
+
+/** The --noise option as the generator takes it; a bad knob is a usage error naming it. */
+export function noiseOption(spec: string): NoiseOptions {
+  try {
+    return parseNoise(spec);
+  } catch (error) {
+    if (error instanceof RangeError)
+      throw new UsageError(`--noise: ${error.message.replace(/^noise: /, '')}`);
+    throw error;
+  }
 }

@@ -183,6 +183,7 @@ export async function generateIncident(
     formatVersion: 1,
     seed: options.seed,
     scale: options.scale,
+    noise: options.noise,
     incident: {
       backupTakenAt: new Date(t.backupTakenMs).toISOString(),
       incidentAt: new Date(t.incidentMs).toISOString(),

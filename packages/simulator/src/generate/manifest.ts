@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Scale } from './options.ts';
+import type { NoiseOptions, Scale } from './options.ts';
 
 /** The format of DIR/manifest.json (see the simulator output contract). Version 1. */
 export interface Manifest {
   formatVersion: 1;
   seed: number;
   scale: Scale;
+  /** The noise knobs the incident was generated with (absent in manifests written before they were recorded). */
+  noise?: NoiseOptions;
   incident: { backupTakenAt: string; incidentAt: string; restoredAt: string; pulledAt: string };
   businesses: ManifestBusiness[];
   counts: ManifestCounts;

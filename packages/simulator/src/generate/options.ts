@@ -58,6 +58,57 @@ export const DEFAULT_NOISE: NoiseOptions = {
   unrecoverableRate: 0.02,
 };
 
+/** The knobs turned up: more missing sources, typos, duplicates, guests and staff edits, for seeing how accuracy degrades. */
+export const HIGH_NOISE: NoiseOptions = {
+  missing: { stripe: 0.25, email: 0.3, calendar: 0.35 },
+  typoRate: 0.25,
+  duplicateCustomerRate: 0.15,
+  guestCheckoutRate: 0.4,
+  templateVersions: 3,
+  staffEditRate: 0.15,
+  staffDeleteRate: 0.06,
+  unrecoverableRate: 0.04,
+};
+
+/**
+ * Reads a noise spec as the CLI takes it: 'default', 'high', or comma-separated knobs on top of the defaults
+ * ('typoRate=0.3,missing.email=0.4'; a leading 'high,' starts from the high preset). Throws RangeError naming the
+ * knob that is unknown or out of range.
+ */
+export function parseNoise(spec: string): NoiseOptions {
+  const parts = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  let base = DEFAULT_NOISE;
+  if (parts[0] === 'default' || parts[0] === 'high') {
+    base = parts[0] === 'high' ? HIGH_NOISE : DEFAULT_NOISE;
+    parts.shift();
+  }
+  const noise: NoiseOptions = { ...base, missing: { ...base.missing } };
+  for (const part of parts) {
+    const m = /^([A-Za-z.]+)=([0-9.]+)$/.exec(part);
+    if (!m) throw new RangeError(`noise: '${part}' is not knob=value (such as typoRate=0.3)`);
+    const [, key, raw] = m as unknown as [string, string, string];
+    const value = Number(raw);
+    if (key.startsWith('missing.')) {
+      const source = key.slice('missing.'.length);
+      if (!(source in noise.missing))
+        throw new RangeError(`noise: unknown knob ${key} (missing.stripe, missing.email, missing.calendar)`);
+      noise.missing[source as keyof NoiseOptions['missing']] = value;
+    } else if (key in noise && key !== 'missing') {
+      (noise as unknown as Record<string, number>)[key] = value;
+    } else {
+      throw new RangeError(
+        `noise: unknown knob ${key} (${Object.keys(DEFAULT_NOISE)
+          .filter((k) => k !== 'missing')
+          .join(', ')}, missing.<source>)`,
+      );
+    }
+  }
+  return resolveOptions({ noise }).noise;
+}
+
 /** Input for resolveOptions: scale and seed, the rest optional. */
 export type GenerateOptionsInput = Partial<Omit<GenerateOptions, 'noise'>> & {
   noise?: Partial<Omit<NoiseOptions, 'missing'>> & { missing?: Partial<NoiseOptions['missing']> };
