@@ -151,7 +151,7 @@ describe('planReconciliation: cases', () => {
     const plan = planReconciliation(input(snapshot(), [...lostBooking(), ...guestCheckout]));
     const [c] = inserts(plan, 'customers');
     expect(c!.row.stripe_customer_id).toBe('cus_ana');
-    // Without the session saying it was a guest checkout, the newer Customer wins: the flag is what decides.
+    // Unflagged, the account record (the Stripe Customer naming the platform's customer) still says which is hers.
     const unflagged = guestCheckout.map((e) =>
       e.entity === 'booking' ? { ...e, fields: { ...e.fields, stripeCustomerGuest: undefined } } : e,
     );
@@ -159,7 +159,14 @@ describe('planReconciliation: cases', () => {
       planReconciliation(input(snapshot(), [...lostBooking(), ...unflagged])),
       'customers',
     );
-    expect(c2!.row.stripe_customer_id).toBe('cus_guest');
+    expect(c2!.row.stripe_customer_id).toBe('cus_ana');
+    expect(field(c2!, 'stripe_customer_id')!.rule).toBe('account-record');
+    // With neither the flag nor an account record, nothing tells them apart: the newer Customer wins.
+    const noAccount = lostBooking().map((e) =>
+      e.entity === 'customer' ? { ...e, fields: { ...e.fields, customerId: undefined } } : e,
+    );
+    const [c3] = inserts(planReconciliation(input(snapshot(), [...noAccount, ...unflagged])), 'customers');
+    expect(c3!.row.stripe_customer_id).toBe('cus_guest');
   });
 
   it("takes a person's contact details from their account record over a later booking's contact", () => {

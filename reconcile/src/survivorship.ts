@@ -149,8 +149,13 @@ export function chooseField(args: {
       chosen = cancelled;
       priority = 1;
     }
-  } else if (kind === 'contact' && entity === 'customer' && heads.some((c) => c.account)) {
-    // The platform's own copy of the account says what the account holds; the newest copy wins.
+  } else if (
+    (kind === 'contact' || field === 'stripeCustomerId') &&
+    entity === 'customer' &&
+    heads.some((c) => c.account)
+  ) {
+    // The platform's own copy of the account says what the account holds (its contact details, and which Stripe
+    // Customer is the account's rather than one a guest checkout made); the newest copy wins.
     rule = RULES.account;
     pool = heads.filter((c) => c.account);
     priority = 1;
