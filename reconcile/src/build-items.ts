@@ -21,6 +21,7 @@ import { compareText } from './compare.ts';
 import type { BookingCluster, ResourceResolver } from './link-bookings.ts';
 import type { CustomerCluster } from './link-customers.ts';
 import type { PaymentCluster } from './link-payments.ts';
+import type { PaymentsTotal } from './payments-total.ts';
 import {
   type ColumnKind,
   chooseField,
@@ -412,14 +413,6 @@ export function planCustomer(
   };
 }
 
-/** The sum of a booking's paid payments, standing in for a total no source gave, with the trust it has earned. */
-export interface PaymentsTotal {
-  value: number;
-  confidence: number;
-  evidenceIds: string[];
-  explanation: string;
-}
-
 /** Plans one booking; `customer` is the planned id of its customer and the item that creates it (if new). */
 export function planBooking(
   b: BookingCluster,
@@ -521,7 +514,6 @@ export function planBooking(
     extraConflicts,
     dependsOn,
     linkConfidence: b.linkConfidence,
-    // Only for rows salvage inserts: the restored database is live, and its own clock completes the rows it holds.
     // The live target's own clock completes its rows; salvage completes only what it inserts, and what it reopens
     // on a row that clock completed (a reschedule seen since the backup says 'confirmed' of a booking that ended).
     adjust: !row || rowAt !== undefined ? (chosen) => completedAfterEnd(chosen, asOf) : undefined,
@@ -639,10 +631,6 @@ export function planPayment(
 }
 
 /**
- * A lost confirmed booking that has ended by `asOf` is completed: the platform's own clock would have moved it there,
- * so no source says so. Cancelled and pending bookings stay as they are.
- */
-/**
  * The platform's clock completes a confirmed booking when it ends, stamping updated_at with the end. On a restored
  * row that ended after the backup, that stamp is the clock catching up, not news: the row holds what the backup
  * did, so evidence since the backup (a cancellation, a reschedule the backup never saw) is newer than it.
@@ -655,6 +643,10 @@ function clockCompletedAt(row: BookingRow, backupTakenAt: string | undefined): n
   return backup < updated ? backup : undefined;
 }
 
+/**
+ * A lost confirmed booking that has ended by `asOf` is completed: the platform's own clock would have moved it there,
+ * so no source says so. Cancelled and pending bookings stay as they are.
+ */
 function completedAfterEnd(chosen: ReadonlyMap<string, FieldChoice>, asOf: string): FieldChoice[] {
   const status = chosen.get('status');
   const ends = chosen.get('ends_at');

@@ -1,4 +1,5 @@
 import type { BookingRow, PaymentRow } from '@salvage/core';
+import type { PaymentCluster } from './link-payments.ts';
 
 /**
  * When no source gives a booking's total, the sum of its payments stands in for it. How far to trust that depends
@@ -38,4 +39,35 @@ export function paymentsTotalPrior(bookings: BookingRow[], payments: PaymentRow[
   }
   const smoothed = (hit + PRIOR_WEIGHT * PAYMENTS_TOTAL_PRIOR) / (of + PRIOR_WEIGHT);
   return { of, hit, confidence: Math.round(Math.min(MAX_CONFIDENCE, smoothed) * 10_000) / 10_000 };
+}
+
+/** The sum of a booking's paid payments, standing in for a total no source gave, with the trust it has earned. */
+export interface PaymentsTotal {
+  value: number;
+  confidence: number;
+  evidenceIds: string[];
+  explanation: string;
+}
+
+/**
+ * The sum of a booking's payments that were paid (a failed charge or an expired hold paid nothing), with the
+ * confidence the business's own rows give such a sum (see paymentsTotalPrior).
+ */
+export function paymentsTotal(payments: PaymentCluster[], prior: PaymentsTotalPrior): PaymentsTotal | null {
+  let total = 0;
+  const evidenceIds: string[] = [];
+  for (const p of payments) {
+    if (p.evidence.length > 0 && p.evidence.every((ev) => ev.fields.status === 'failed')) continue;
+    const ev = p.evidence.find((e) => typeof e.fields.amount === 'number');
+    if (!ev) continue;
+    total += ev.fields.amount!;
+    evidenceIds.push(ev.id);
+  }
+  if (evidenceIds.length === 0) return null;
+  return {
+    value: total,
+    confidence: prior.confidence,
+    evidenceIds: evidenceIds.sort(),
+    explanation: `no source gave a total; the ${evidenceIds.length} paid payment(s) stand in for it (in this business's restored rows the payments add up to the total for ${prior.hit} of ${prior.of} bookings)`,
+  };
 }

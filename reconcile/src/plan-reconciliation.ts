@@ -15,20 +15,13 @@ import {
   TABLES,
   type TargetSnapshot,
 } from '@salvage/core';
-import {
-  newRowId,
-  type PaymentsTotal,
-  planBooking,
-  planCustomer,
-  planPayment,
-  survivorshipFor,
-} from './build-items.ts';
+import { newRowId, planBooking, planCustomer, planPayment, survivorshipFor } from './build-items.ts';
 import { compareText } from './compare.ts';
 import type { ReconcileInput } from './input.ts';
 import { type BookingCluster, matchBookings } from './link-bookings.ts';
 import { type CustomerCluster, matchCustomers } from './link-customers.ts';
 import { matchPayments, type PaymentCluster } from './link-payments.ts';
-import { type PaymentsTotalPrior, paymentsTotalPrior } from './payments-total.ts';
+import { paymentsTotal, paymentsTotalPrior } from './payments-total.ts';
 
 /**
  * The engine's one entry point: from the restored target, the evidence and the rules, the plan of inserts and updates
@@ -401,29 +394,6 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     if (out.item) items.push(out.item);
   }
   return items;
-}
-
-/**
- * The sum of a booking's payments that were paid (a failed charge or an expired hold paid nothing), with the
- * confidence the business's own rows give such a sum (see paymentsTotalPrior).
- */
-function paymentsTotal(payments: PaymentCluster[], prior: PaymentsTotalPrior): PaymentsTotal | null {
-  let total = 0;
-  const evidenceIds: string[] = [];
-  for (const p of payments) {
-    if (p.evidence.length > 0 && p.evidence.every((ev) => ev.fields.status === 'failed')) continue;
-    const ev = p.evidence.find((e) => typeof e.fields.amount === 'number');
-    if (!ev) continue;
-    total += ev.fields.amount!;
-    evidenceIds.push(ev.id);
-  }
-  if (evidenceIds.length === 0) return null;
-  return {
-    value: total,
-    confidence: prior.confidence,
-    evidenceIds: evidenceIds.sort(),
-    explanation: `no source gave a total; the ${evidenceIds.length} paid payment(s) stand in for it (in this business's restored rows the payments add up to the total for ${prior.hit} of ${prior.of} bookings)`,
-  };
 }
 
 /**
