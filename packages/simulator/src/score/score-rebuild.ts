@@ -139,10 +139,14 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
   };
   const fieldRight = (column: string, rebuiltValue: Value, truthRow: Row): boolean => {
     const truthValue = truthRow[column] ?? null;
-    if (column === 'created_at' && typeof rebuiltValue === 'string' && typeof truthValue === 'string')
-      return Math.abs(Date.parse(rebuiltValue) - Date.parse(truthValue)) <= CREATED_AT_TOLERANCE_MS;
-    if (INSTANT_COLUMNS.has(column) && typeof rebuiltValue === 'string' && typeof truthValue === 'string')
-      return Math.abs(Date.parse(rebuiltValue) - Date.parse(truthValue)) <= INSTANT_TOLERANCE_MS;
+    const tolerance =
+      column === 'created_at'
+        ? CREATED_AT_TOLERANCE_MS
+        : INSTANT_COLUMNS.has(column)
+          ? INSTANT_TOLERANCE_MS
+          : undefined;
+    if (tolerance !== undefined && typeof rebuiltValue === 'string' && typeof truthValue === 'string')
+      return Math.abs(Date.parse(rebuiltValue) - Date.parse(truthValue)) <= tolerance;
     return (
       comparable(column, rebuiltValue, truthRow.business_id ?? null) ===
       truthComparable(column, truthValue, truthRow.business_id ?? null)
