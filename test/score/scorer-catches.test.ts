@@ -141,6 +141,17 @@ describe('scoreRebuild catches', () => {
     expect(report.bookings.wrongAutoAccepted.hit).toBe(0);
     expect(report.overall.wrongAutoAccepted.hit).toBe(1);
     expect(report.payments.writtenFields).toEqual({ hit: 35, of: 36, rate: 35 / 36 });
+    // The per-rule breakdown puts the column and rule with the wrong value first.
+    expect(report.payments.rules[0]).toEqual({
+      column: 'amount',
+      rule: 'test',
+      written: 3,
+      wrong: 1,
+      autoAccepted: 3,
+      autoWrong: 1,
+      meanConfidence: expect.closeTo(0.95, 9),
+    });
+    expect(report.payments.rules.slice(1).every((r) => r.wrong === 0)).toBe(true);
 
     const reviewed = auto.map((p) =>
       p.table_name === 'payments' && p.column_name === 'amount' ? { ...p, approved_by: 'operator:alice' } : p,
@@ -148,6 +159,12 @@ describe('scoreRebuild catches', () => {
     const again = score(truth, rebuilt, { provenance: reviewed });
     expect(again.payments.wrongAutoAccepted).toEqual({ hit: 0, of: 33, rate: 0 });
     expect(again.payments.writtenFields.hit).toBe(35);
+    expect(again.payments.rules[0]).toMatchObject({
+      column: 'amount',
+      wrong: 1,
+      autoAccepted: 0,
+      autoWrong: 0,
+    });
   });
 
   it('a field written to a record that should not exist counts as wrong', () => {

@@ -67,6 +67,20 @@ export interface ColumnScore extends Ratio {
   core: boolean;
 }
 
+/**
+ * Written fields of one column chosen by one rule: where wrong values come from, so a rule can be fixed or its
+ * confidence lowered. `wrong` and `autoWrong` are counts; `meanConfidence` is over `written`.
+ */
+export interface RuleScore {
+  column: string;
+  rule: string;
+  written: number;
+  wrong: number;
+  autoAccepted: number;
+  autoWrong: number;
+  meanConfidence: number;
+}
+
 /** One bin of a reliability table: values scored in [lower, upper), with how often they were right. */
 export interface ReliabilityBin {
   lower: number;
@@ -141,6 +155,8 @@ export interface EntityScore {
   writtenFields: Ratio;
   /** Auto-accepted written fields whose value is not the truth's: hit = wrong ones, of = auto-accepted judged. */
   wrongAutoAccepted: Ratio;
+  /** Written fields by column and rule, the ones with wrong values first. */
+  rules: RuleScore[];
   reviewShare: ReviewShare;
   calibration: Calibration;
   examples: ScoreExamples;

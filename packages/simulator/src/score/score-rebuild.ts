@@ -9,6 +9,7 @@ import type {
   PaymentScore,
   Ratio,
   ReviewShare,
+  RuleScore,
   ScoredEntity,
   ScoreExamples,
   ScoreInput,
@@ -321,6 +322,7 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
     let writtenOf = 0;
     let autoWrong = 0;
     let autoOf = 0;
+    const rules = new Map<string, RuleScore>();
     for (const p of provenance ?? []) {
       if (p.table_name !== entity || UNJUDGED_COLUMNS.has(p.column_name)) continue;
       const correct = judgeWrittenField(entity, p);
@@ -328,8 +330,27 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
       writtenOf++;
       if (correct) writtenHit++;
       calibrationPairs[entity].push({ confidence: Number(p.confidence), correct });
+      const ruleKey = `${p.column_name}\u0000${p.rule}`;
+      let rule = rules.get(ruleKey);
+      if (!rule) {
+        rule = {
+          column: p.column_name,
+          rule: p.rule,
+          written: 0,
+          wrong: 0,
+          autoAccepted: 0,
+          autoWrong: 0,
+          meanConfidence: 0,
+        };
+        rules.set(ruleKey, rule);
+      }
+      rule.written++;
+      rule.meanConfidence += Number(p.confidence);
+      if (!correct) rule.wrong++;
       if (p.approved_by === AUTO_ACCEPT) {
         autoOf++;
+        rule.autoAccepted++;
+        if (!correct) rule.autoWrong++;
         if (!correct) {
           autoWrong++;
           const row = rebuiltById[entity].get(p.row_id);
@@ -350,6 +371,9 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
       duplicates: ratio(duplicates, claimed),
       writtenFields: ratio(writtenHit, writtenOf),
       wrongAutoAccepted: ratio(autoWrong, autoOf),
+      rules: [...rules.values()]
+        .map((r) => ({ ...r, meanConfidence: r.meanConfidence / r.written }))
+        .sort((a, b) => b.wrong - a.wrong || b.written - a.written || a.column.localeCompare(b.column)),
       reviewShare: reviewShareOf(entity, input),
       calibration: scoreCalibration(calibrationPairs[entity]),
       examples,
