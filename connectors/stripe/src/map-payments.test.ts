@@ -225,3 +225,35 @@ describe('Stripe mappers', () => {
     expect(byEntity(charge(), ctx({ version: 'evt_2' })).payment!.id).not.toBe(a);
   });
 });
+
+describe('invoices', () => {
+  const invoice = (over: StripeRaw = {}): StripeRaw => ({
+    id: 'in_1',
+    object: 'invoice',
+    number: 'AB-0001',
+    status: 'paid',
+    amount_due: 5000,
+    amount_paid: 5000,
+    currency: 'eur',
+    created: T - 2 * 86_400,
+    customer: 'cus_1',
+    customer_email: 'ana@example.com',
+    status_transitions: { paid_at: T + 60 },
+    payments: { data: [{ payment: { payment_intent: 'pi_1' } }] },
+    metadata: { bookingId: 'bk-uuid' },
+    ...over,
+  });
+
+  it('leaves the creation time of a payment with an intent to the intent', () => {
+    const payment = byEntity(invoice()).payment;
+    expect(payment?.fields.stripePaymentIntentId).toBe('pi_1');
+    expect(payment?.fields.createdAt).toBeUndefined();
+    expect(payment?.fields.paidAt).toBe(new Date((T + 60) * 1000).toISOString());
+  });
+
+  it('dates a payment without an intent by the invoice', () => {
+    const payment = byEntity(invoice({ status: 'open', payments: { data: [] } })).payment;
+    expect(payment?.fields.stripePaymentIntentId).toBeUndefined();
+    expect(payment?.fields.createdAt).toBe(new Date((T - 2 * 86_400) * 1000).toISOString());
+  });
+});

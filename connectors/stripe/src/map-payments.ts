@@ -276,7 +276,9 @@ export function mapInvoice(invoice: StripeRaw, ctx: MapContext): Evidence[] {
         currency: str(invoice.currency)?.toLowerCase(),
         status: paymentStatus,
         paidAt: status === 'paid' ? unixToIso(transitions?.paid_at) : undefined,
-        createdAt: unixToIso(invoice.created),
+        // An invoice is drafted before it is paid: when it names its PaymentIntent, the payment was created with that
+        // (whose own evidence says when); the invoice's creation stands in only for a payment with no intent yet.
+        createdAt: pi ? undefined : unixToIso(invoice.created),
         bookingId: hints.bookingId,
         bookingReference: hints.reference,
         customerId: hints.customerId,
