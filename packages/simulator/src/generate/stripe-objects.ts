@@ -428,7 +428,8 @@ export function checkoutLineItems(x: StripeContext): Obj[] {
 export function invoiceObject(x: StripeContext, ms: number): Obj {
   const { payment: p, stripe: s, booking: b, business } = x;
   const paid = p.paidMs !== null && p.paidMs <= ms;
-  const finalizedMs = p.createdMs - 2 * 86_400_000;
+  // Sent two days before it is paid, but never before the booking it bills existed.
+  const finalizedMs = Math.max(p.createdMs - 2 * 86_400_000, b.createdMs + 600_000);
   return {
     id: s.invoiceId,
     object: 'invoice',
