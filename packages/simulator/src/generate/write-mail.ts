@@ -11,6 +11,7 @@ import {
   type SimBooking,
   type SimBusiness,
   type SimResource,
+  scheduleAt,
   templateVersionAt,
   type World,
 } from './world.ts';
@@ -239,7 +240,8 @@ async function writeBusinessMail(
         templateVersionAt(world, p.paidMs) === 1
       )
         continue;
-      platformMail('receipt', p.paidMs + 60_000, i, b.schedules[0]!, { refundMinor: p.amountMinor });
+      // A receipt prints the booking as it stands when it is paid, after any reschedule before then.
+      platformMail('receipt', p.paidMs + 60_000, i, scheduleAt(b, p.paidMs), { refundMinor: p.amountMinor });
     }
     if (b.replyAfterMs !== null && b.createdMs + b.replyAfterMs <= pulledMs) {
       const atMs = b.createdMs + b.replyAfterMs;
