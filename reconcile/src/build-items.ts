@@ -16,7 +16,7 @@ import {
   type Value,
 } from '@salvage/core';
 import { round4 } from './calibration.ts';
-import type { Claim } from './claims.ts';
+import { type Claim, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
 import type { BookingCluster, ResourceResolver } from './link-bookings.ts';
 import type { CustomerCluster } from './link-customers.ts';
@@ -429,13 +429,14 @@ export function planBooking(
   backupTakenAt?: string,
 ): EntityOutcome<BookingRow> & { problem?: string } {
   const claims = new Map<string, Claim[]>();
+  const latestEnd = Math.max(0, ...b.evidence.map((ev) => Date.parse(ev.fields.endsAt ?? '') || 0));
   for (const ev of b.evidence) {
     const f = ev.fields;
     pushClaim(claims, 'reference', claimOf(ev, 'reference', f.reference?.toUpperCase()));
     pushClaim(claims, 'resource_id', claimOf(ev, 'resource_id', resolveResource(ev)));
     pushClaim(claims, 'starts_at', claimOf(ev, 'starts_at', f.startsAt));
     pushClaim(claims, 'ends_at', claimOf(ev, 'ends_at', f.endsAt));
-    pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
+    if (!isHousekeepingDelete(ev, latestEnd)) pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
     pushClaim(claims, 'total_amount', claimOf(ev, 'total_amount', f.totalAmount));
     pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
     pushClaim(claims, 'notes', claimOf(ev, 'notes', f.notes));
@@ -628,6 +629,17 @@ export function planPayment(
     id,
     status: row ? (item ? 'changed' : 'unchanged') : 'new',
   };
+}
+
+/**
+ * Staff tidy calendars by deleting events that are over, and a deleted Google event reads as cancelled. A booking is
+ * not cancelled after it ended, so a calendar's cancellation observed after the end (its own, else the latest any
+ * source gives) is housekeeping, not news about the booking.
+ */
+function isHousekeepingDelete(ev: BookingCluster['evidence'][number], latestEnd: number): boolean {
+  if (ev.fields.status !== 'cancelled' || sourceGroup(ev.source.kind) !== 'calendar') return false;
+  const end = Date.parse(ev.fields.endsAt ?? '') || latestEnd;
+  return end > 0 && Date.parse(ev.observedAt) > end;
 }
 
 /**
