@@ -192,6 +192,37 @@ describe('planReconciliation: cases', () => {
     expect(c2!.row.email).toBe('ana.lima@work.example');
   });
 
+  it("keeps a restored account's contact details over a later booking's, unless the account record changed them", () => {
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+    });
+    const row = snap.customers[0]!;
+    const otherContact = mail(
+      {
+        reference: 'BK-7F3K2Q',
+        customerEmail: 'ana.lima@work.example',
+        customerName: `${row.full_name}x`,
+        status: 'confirmed',
+      },
+      'm2',
+      '2026-05-20T09:00:00.000Z',
+    );
+    const kept = planReconciliation(input(snap, [otherContact]));
+    expect(updates(kept, 'customers')).toEqual([]);
+    // The platform's own copy of the account, newer than the row, does change it.
+    const account = stripeCustomer(
+      { stripeCustomerId: 'cus_ana', email: 'ana.lima@work.example', customerId: ANA },
+      '2026-05-21T09:00:00.000Z',
+    );
+    const [u] = updates(planReconciliation(input(snap, [otherContact, account])), 'customers');
+    expect(u!.changes).toContainEqual(
+      expect.objectContaining({ column: 'email', to: 'ana.lima@work.example' }),
+    );
+    expect(field(u!, 'email')!.rule).toBe('account-record');
+    expect(u!.changes.map((c) => c.column)).not.toContain('full_name');
+  });
+
   it('updates a rescheduled booking from the newest calendar version, keeping the old value as an alternative', () => {
     const row = bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' });
     const snap = snapshot({ customers: [customerRow({ id: ANA })], bookings: [row] });
@@ -256,6 +287,32 @@ describe('planReconciliation: cases', () => {
     expect(u!.changes.map((c) => [c.column, c.to])).toContainEqual(['status', 'cancelled']);
     expect(field(u!, 'status')!.rule).toBe('cancellation-from-trusted');
     expect(plan.items.every((i) => i.kind === 'insert' || i.kind === 'update')).toBe(true);
+  });
+
+  it('reads a calendar event deleted after its booking ended as housekeeping, not a cancellation', () => {
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+    });
+    const deletedAt = (at: string) =>
+      googleEvent(
+        {
+          reference: 'BK-7F3K2Q',
+          status: 'cancelled',
+          startsAt: '2026-06-10T14:00:00.000Z',
+          endsAt: '2026-06-12T10:00:00.000Z',
+        },
+        'evt-1',
+        at,
+      );
+    const after = planReconciliation(input(snap, [deletedAt('2026-06-20T08:00:00.000Z')]));
+    const statusAfter = updates(after, 'bookings')[0]?.changes.find((c) => c.column === 'status');
+    expect(statusAfter?.to).not.toBe('cancelled');
+    // The same deletion before the stay is a cancellation.
+    const before = planReconciliation(input(snap, [deletedAt('2026-06-05T08:00:00.000Z')]));
+    expect(updates(before, 'bookings')[0]!.changes).toContainEqual(
+      expect.objectContaining({ column: 'status', to: 'cancelled' }),
+    );
   });
 
   it('raises a conflict, not a silent pick, when calendar and mail disagree at the same moment', () => {

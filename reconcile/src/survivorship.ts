@@ -22,6 +22,7 @@ export const RULES = {
   earliestCreation: 'earliest-creation',
   refundsGrow: 'refunds-only-grow',
   account: 'account-record',
+  accountKept: 'account-kept',
 } as const;
 
 /**
@@ -159,6 +160,19 @@ export function chooseField(args: {
     rule = RULES.account;
     pool = heads.filter((c) => c.account);
     priority = 1;
+  } else if (
+    kind === 'contact' &&
+    entity === 'customer' &&
+    target &&
+    target.value !== null &&
+    target.value !== ''
+  ) {
+    // The restored row is the account as its owner last saved it. A booking's or a payment's contact (a second
+    // address, a typo in a checkout form) is how that one booking was made, not a change to the account: only the
+    // account's own record (above) changes it. Other contacts stay beside it as alternatives.
+    rule = RULES.accountKept;
+    chosen = target;
+    priority = 1;
   } else if (kind === 'contact' && field === 'fullName') {
     // Names are misspelt far more often than people rename: the spelling most systems agree on wins, then the
     // more trusted reading (the target row counts as a system), then the newer.
@@ -204,7 +218,7 @@ export function chooseField(args: {
     agreeingSources: agreeGroups.size,
     olderDisagreeing: olderGroups.size,
     newerDisagreeing: rivals.length > 0 ? Math.max(1, rivalGroups.size) : 0,
-    extractorConfidence: Math.max(...agreeing.map((c) => c.confidence)),
+    extractorConfidence: Math.max(...[chosen, ...agreeing].map((c) => c.confidence)),
     priorityRule: priority,
   });
   const alternatives = alternativesOf([...fresh, ...stale, ...(target ? [target] : [])], value, same);
@@ -231,7 +245,10 @@ export function chooseField(args: {
           alternatives: alternativesOf(rivals, value, same),
         }
       : undefined;
-  const latestAt = Math.max(...agreeing.map((c) => c.at));
+  const latestAt = Math.max(
+    target && same(target.value, value) ? target.at : 0,
+    ...agreeing.map((c) => c.at),
+  );
   return { choice, conflict, changed: !target || !same(target.value, value), latestAt };
 }
 
