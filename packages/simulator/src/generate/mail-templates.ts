@@ -28,6 +28,8 @@ export interface TemplateInput {
   name: string;
   email: string;
   phone: string;
+  /** The customer's note on the booking, echoed by confirmations and reschedules; null when there is none. */
+  notes?: string | null;
 }
 
 /** A rendered message: subject, plain text and HTML alternatives. */
@@ -93,6 +95,7 @@ const LABELS: Record<
     refund: string;
     paid: string;
     name: string;
+    notes: string;
   }
 > = {
   1: {
@@ -104,6 +107,7 @@ const LABELS: Record<
     refund: 'Refund',
     paid: 'Paid',
     name: 'Name',
+    notes: 'Notes',
   },
   2: {
     ref: 'Booking ref',
@@ -114,6 +118,7 @@ const LABELS: Record<
     refund: 'Refund',
     paid: 'Amount paid',
     name: 'Guest',
+    notes: 'Your note',
   },
   3: {
     ref: 'Reservation number',
@@ -124,6 +129,7 @@ const LABELS: Record<
     refund: 'Refunded',
     paid: 'Paid',
     name: 'Booked by',
+    notes: 'Special requests',
   },
 };
 
@@ -150,6 +156,7 @@ export function renderMail(t: TemplateInput): RenderedMail {
     rows.push([L.refund, t.refundMinor > 0 ? money(t.version, t.refundMinor, t.currency) : 'none']);
   if (t.version === 3) rows.push([L.name, `${t.name} <${t.email}>, ${t.phone}`]);
   else rows.push([L.name, t.name], ['Email', t.email], ['Phone', t.phone]);
+  if (t.notes && (t.kind === 'confirmation' || t.kind === 'reschedule')) rows.push([L.notes, t.notes]);
   const width = t.version === 3 ? Math.max(...rows.map(([k]) => k.length)) + 1 : 0;
   const textRows = rows.map(([k, v]) =>
     t.version === 3 ? `${`${k}:`.padEnd(width + 1)}${v}` : `${k}: ${v}`,
@@ -180,6 +187,7 @@ type RuleFields = Partial<
     | 'customerName'
     | 'customerEmail'
     | 'customerPhone'
+    | 'notes'
     | 'status',
     string
   >
@@ -215,6 +223,7 @@ function fieldsFor(version: 1 | 2 | 3, kind: MailKind): RuleFields {
     fields.customerEmail = line('Email');
     fields.customerPhone = line('Phone');
   }
+  if (kind === 'confirmation' || kind === 'reschedule') fields.notes = line(L.notes);
   if (kind === 'receipt') delete fields.totalAmount;
   return fields;
 }

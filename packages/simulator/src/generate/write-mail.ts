@@ -172,6 +172,7 @@ async function writeBusinessMail(
             name: b.contact.name,
             email: b.contact.email,
             phone: b.contact.phone,
+            notes: b.notes,
           });
           return {
             from,
