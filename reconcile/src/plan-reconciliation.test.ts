@@ -208,7 +208,16 @@ describe('planReconciliation: cases', () => {
       'm2',
       '2026-05-20T09:00:00.000Z',
     );
-    const kept = planReconciliation(input(snap, [otherContact]));
+    // A card payment through a guest checkout names a Stripe Customer that is not the account's.
+    const guestCharge = stripeCharge({
+      stripeChargeId: 'ch_9',
+      stripePaymentIntentId: 'pi_9',
+      amount: 30000,
+      bookingReference: 'BK-7F3K2Q',
+      stripeCustomerId: 'cus_guest9',
+      customerEmail: row.email!,
+    });
+    const kept = planReconciliation(input(snap, [otherContact, guestCharge]));
     expect(updates(kept, 'customers')).toEqual([]);
     // The platform's own copy of the account, newer than the row, does change it.
     const account = stripeCustomer(
@@ -313,6 +322,37 @@ describe('planReconciliation: cases', () => {
     expect(updates(before, 'bookings')[0]!.changes).toContainEqual(
       expect.objectContaining({ column: 'status', to: 'cancelled' }),
     );
+  });
+
+  it('reads a Google event deleted with nothing to bear it out as tidying, and a corroborated one as a cancellation', () => {
+    const confirmed = mail(
+      { reference: 'BK-7F3K2Q', status: 'confirmed', startsAt: '2026-06-10T14:00:00.000Z' },
+      'confirm',
+      '2026-05-12T09:00:30.000Z',
+    );
+    const deleted = googleEvent(
+      { reference: 'BK-7F3K2Q', status: 'cancelled' },
+      'evt-1',
+      '2026-05-20T08:00:00.000Z',
+    );
+    const [kept] = inserts(
+      planReconciliation(input(snapshot(), [...lostBooking(), confirmed, deleted])),
+      'bookings',
+    );
+    // It stood, and has since ended (the plan's time is after the stay).
+    expect(field(kept!, 'status')).toMatchObject({ value: 'completed', rule: 'completed-after-end' });
+    expect(field(kept!, 'status')!.alternatives.map((a) => a.value)).toContain('cancelled');
+    // The .ics export still lists the event, as cancelled: the platform cancelled it.
+    const exported = icsEvent(
+      { reference: 'BK-7F3K2Q', calendarUid: `${BOOKING}@platform.example`, status: 'cancelled' },
+      '2026-05-20T08:00:00.000Z',
+      1,
+    );
+    const [gone] = inserts(
+      planReconciliation(input(snapshot(), [...lostBooking(), confirmed, deleted, exported])),
+      'bookings',
+    );
+    expect(field(gone!, 'status')).toMatchObject({ value: 'cancelled', rule: 'cancellation-from-trusted' });
   });
 
   it('raises a conflict, not a silent pick, when calendar and mail disagree at the same moment', () => {

@@ -23,6 +23,7 @@ export const RULES = {
   refundsGrow: 'refunds-only-grow',
   account: 'account-record',
   accountKept: 'account-kept',
+  deletionAlone: 'calendar-deletion-alone',
 } as const;
 
 /**
@@ -144,8 +145,18 @@ export function chooseField(args: {
       pool = calOrMail;
     }
   } else if (kind === 'status' && entity === 'booking') {
-    const cancelled = heads.find((c) => c.value === 'cancelled' && c.confidence >= TRUSTED_CONFIDENCE);
-    if (cancelled) {
+    const cancels = heads.filter((c) => c.value === 'cancelled' && c.confidence >= TRUSTED_CONFIDENCE);
+    const standing = heads.filter((c) => c.value !== 'cancelled' && c.confidence >= TRUSTED_CONFIDENCE);
+    // Google Calendar has no cancelled state of its own: a cancelled event is a deleted one, and staff delete events
+    // by hand. The platform's own cancellations also reach its mail, its .ics export and Stripe; a deletion nothing
+    // else bears out, while trusted sources say the booking stands, is a calendar tidied by hand.
+    const deletionAlone = cancels.length > 0 && cancels.every((c) => c.source === 'google_calendar');
+    const cancelled = cancels[0];
+    if (deletionAlone && standing.length > 0) {
+      rule = RULES.deletionAlone;
+      pool = standing;
+      priority = 1;
+    } else if (cancelled) {
       rule = RULES.cancellation;
       chosen = cancelled;
       priority = 1;
@@ -161,15 +172,14 @@ export function chooseField(args: {
     pool = heads.filter((c) => c.account);
     priority = 1;
   } else if (
-    kind === 'contact' &&
     entity === 'customer' &&
     target &&
-    target.value !== null &&
-    target.value !== ''
+    ((kind === 'contact' && target.value !== null && target.value !== '') || field === 'stripeCustomerId')
   ) {
     // The restored row is the account as its owner last saved it. A booking's or a payment's contact (a second
-    // address, a typo in a checkout form) is how that one booking was made, not a change to the account: only the
-    // account's own record (above) changes it. Other contacts stay beside it as alternatives.
+    // address, a typo in a checkout form, the Stripe Customer a guest checkout made) is how that one booking was
+    // made, not a change to the account: only the account's own record (above) changes it. Other values stay beside
+    // it as alternatives.
     rule = RULES.accountKept;
     chosen = target;
     priority = 1;
