@@ -23,18 +23,32 @@ export const STRIPE_API_VERSION = '2026-10-28.endive';
 type Obj = Record<string, unknown>;
 const unix = (ms: number): number => Math.floor(ms / 1000);
 
+/**
+ * The platform's metadata on a payment: the booking's id, reference, resource and, as checkout wrote them, its start
+ * and end (not updated by a later reschedule, as Stripe metadata is written once).
+ */
 function metadataFor(
   b: SimBooking,
   s: SimStripePayment,
   resourceName: string,
-  kind: SimPayment['kind'],
+  p: SimPayment,
 ): Record<string, string> {
   const keys = [
-    ['booking_id', 'booking_ref'],
-    ['bookingId', 'bookingRef'],
-    ['booking-id', 'booking-ref'],
+    ['booking_id', 'booking_ref', 'starts_at', 'ends_at'],
+    ['bookingId', 'bookingRef', 'startsAt', 'endsAt'],
+    ['booking-id', 'booking-ref', 'check_in', 'check_out'],
   ][s.metadataStyle]!;
-  return { [keys[0]!]: b.id, [keys[1]!]: b.reference, resource: resourceName, payment_kind: kind };
+  const schedule = scheduleAt(b, p.createdMs);
+  // One style writes unix seconds, the others ISO instants: both are seen in the wild.
+  const stamp = (ms: number) => (s.metadataStyle === 1 ? String(unix(ms)) : new Date(ms).toISOString());
+  return {
+    [keys[0]!]: b.id,
+    [keys[1]!]: b.reference,
+    resource: resourceName,
+    payment_kind: p.kind,
+    [keys[2]!]: stamp(schedule.startsMs),
+    [keys[3]!]: stamp(schedule.endsMs),
+  };
 }
 
 function describe(b: SimBooking, resourceName: string, kind: SimPayment['kind']): string {
@@ -178,7 +192,7 @@ export function chargeObject(x: StripeContext, ms: number): Obj {
     failure_message: null,
     fraud_details: {},
     livemode: false,
-    metadata: metadataFor(x.booking, s, x.resourceName, p.kind),
+    metadata: metadataFor(x.booking, s, x.resourceName, p),
     on_behalf_of: null,
     outcome: {
       advice_code: null,
@@ -238,7 +252,7 @@ export function paymentIntentObject(x: StripeContext, ms: number): Obj {
     last_payment_error: null,
     latest_charge: paid ? s.chargeId : null,
     livemode: false,
-    metadata: metadataFor(x.booking, s, x.resourceName, p.kind),
+    metadata: metadataFor(x.booking, s, x.resourceName, p),
     next_action: null,
     on_behalf_of: null,
     payment_method: paid ? s.paymentMethodId : null,
@@ -357,7 +371,7 @@ export function checkoutSessionObject(x: StripeContext, ms: number): Obj {
     },
     livemode: false,
     locale: null,
-    metadata: metadataFor(b, s, x.resourceName, p.kind),
+    metadata: metadataFor(b, s, x.resourceName, p),
     mode: 'payment',
     payment_intent: s.paymentIntentId,
     payment_link: null,
@@ -489,7 +503,7 @@ export function invoiceObject(x: StripeContext, ms: number): Obj {
           discounts: [],
           invoice: s.invoiceId,
           livemode: false,
-          metadata: metadataFor(b, s, x.resourceName, p.kind),
+          metadata: metadataFor(b, s, x.resourceName, p),
           parent: {
             invoice_item_details: {
               invoice_item: `ii_${s.lineItemId.slice(3)}`,
@@ -516,7 +530,7 @@ export function invoiceObject(x: StripeContext, ms: number): Obj {
       url: `/v1/invoices/${s.invoiceId}/lines`,
     },
     livemode: false,
-    metadata: metadataFor(b, s, x.resourceName, p.kind),
+    metadata: metadataFor(b, s, x.resourceName, p),
     next_payment_attempt: null,
     number: s.invoiceNumber,
     on_behalf_of: null,
