@@ -192,6 +192,28 @@ describe('planReconciliation: cases', () => {
     expect(c2!.row.email).toBe('ana.lima@work.example');
   });
 
+  it("writes a new customer's name in its best-formed spelling, counting spellings of one name as one vote", () => {
+    const shouted = mail({ reference: 'BK-7F3K2Q', customerName: 'Ana LIMA', status: 'confirmed' }, 'm1');
+    const calendar = icsEvent({
+      reference: 'BK-7F3K2Q',
+      calendarUid: `${BOOKING}@platform.example`,
+      customerName: 'Ana LIMA',
+    });
+    const inverted = googleEvent({ reference: 'BK-7F3K2Q', customerName: 'Lima, Ana' }, 'evt-1');
+    const typo = stripeCustomer({
+      stripeCustomerId: 'cus_ana',
+      email: 'ana@example.com',
+      fullName: 'Aan Lima',
+    });
+    const evidence = lostBooking().filter((e) => e.entity !== 'customer');
+    const [c] = inserts(
+      planReconciliation(input(snapshot(), [...evidence, shouted, calendar, inverted, typo])),
+      'customers',
+    );
+    // Three spellings of Ana Lima outvote the typo, and the one without a shouted or inverted name is written.
+    expect(field(c!, 'full_name')).toMatchObject({ value: 'Ana Lima', rule: 'most-agreed-name' });
+  });
+
   it("keeps a restored account's contact details over a later booking's, unless the account record changed them", () => {
     const snap = snapshot({
       customers: [customerRow({ id: ANA })],

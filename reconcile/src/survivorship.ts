@@ -2,6 +2,7 @@ import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@sal
 import { round4, scoreConfidence } from './calibration.ts';
 import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
+import { nameClass, spellingScore } from './name-spelling.ts';
 
 /**
  * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
@@ -184,22 +185,31 @@ export function chooseField(args: {
     chosen = target;
     priority = 1;
   } else if (kind === 'contact' && field === 'fullName') {
-    // Names are misspelt far more often than people rename: the spelling most systems agree on wins, then the
-    // more trusted reading (the target row counts as a system), then the newer.
+    // Names are misspelt far more often than people rename. Spellings of one name (case, diacritics, "Last, First")
+    // vote together; the name most systems agree on wins (the target row counts as a system), then the more trusted
+    // reading, then the newer; within it, the best-formed spelling.
     rule = RULES.agreedName;
-    const votes = new Map<Value, Set<string>>();
-    for (const c of [...heads, ...(target ? [target] : [])]) {
-      const v = votes.get(c.value) ?? new Set<string>();
+    const all = [...heads, ...(target?.value ? [target] : [])];
+    const votes = new Map<string, Set<string>>();
+    for (const c of all) {
+      const k = nameClass(String(c.value));
+      const v = votes.get(k) ?? new Set<string>();
       v.add(sourceGroup(c.source));
-      votes.set(c.value, v);
+      votes.set(k, v);
     }
-    const ranked = [...heads, ...(target?.value ? [target] : [])].sort(
-      (a, b) =>
-        votes.get(b.value)!.size - votes.get(a.value)!.size ||
-        b.confidence - a.confidence ||
-        compareNewestFirst(a, b),
-    );
-    chosen = ranked[0]!;
+    const vote = (c: Claim) => votes.get(nameClass(String(c.value)))!.size;
+    const best = [...all].sort(
+      (a, b) => vote(b) - vote(a) || b.confidence - a.confidence || compareNewestFirst(a, b),
+    )[0]!;
+    const bestClass = nameClass(String(best.value));
+    chosen = all
+      .filter((c) => nameClass(String(c.value)) === bestClass)
+      .sort(
+        (a, b) =>
+          spellingScore(String(b.value)) - spellingScore(String(a.value)) ||
+          b.confidence - a.confidence ||
+          compareNewestFirst(a, b),
+      )[0]!;
     if (chosen === target) chosen = heads.find((c) => c.value === target.value) ?? target;
   } else if (kind === 'contact') {
     rule = RULES.contact;
