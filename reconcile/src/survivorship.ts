@@ -65,9 +65,6 @@ export function chooseField(args: {
   ctx: SurvivorshipContext;
 }): FieldDecision {
   const { entity, field, column, kind, target, ctx } = args;
-  // Agreement and change are exact (values are canonical); tolerance only decides whether a rival is a conflict.
-  const same = (a: Value, b: Value) => a === b;
-  const withinTolerance = (a: Value, b: Value) => sameValue(kind, a, b, ctx.tolerances);
   // Evidence no newer than the target row is already reflected in it (or was overridden there on purpose).
   const fresh = target ? args.claims.filter((c) => c.at > target.at) : args.claims;
   const stale = target ? args.claims.filter((c) => c.at <= target.at) : [];
@@ -91,18 +88,14 @@ export function chooseField(args: {
   }
 
   // Versions of one source object supersede each other: only each object's newest version speaks.
-  const current = new Map<string, Claim>();
-  for (const c of [...fresh].sort(compareNewestFirst))
-    if (!current.has(c.objectKey)) current.set(c.objectKey, c);
-  const heads = [...current.values()].sort(compareNewestFirst);
+  const heads = fresh.length === 1 ? fresh : headsOf(fresh);
 
   let rule: string = RULES.latest;
   let pool: Claim[] = heads;
   let priority = 0;
-  const bySource = (kinds: readonly string[]) => heads.filter((c) => kinds.includes(c.source));
   const configured = ctx.survivorship[`${entity}.${field}`];
-  const confirmations = bySource(['confirmation']);
-  const operators = bySource(['operator']);
+  const confirmations = fromSource(heads, 'confirmation');
+  const operators = fromSource(heads, 'operator');
   let chosen: Claim | undefined;
   if (confirmations.length > 0) {
     rule = RULES.confirmation;
@@ -115,7 +108,7 @@ export function chooseField(args: {
   } else if (configured?.some((k) => heads.some((c) => c.source === k))) {
     rule = RULES.configured;
     const first = configured.find((k) => heads.some((c) => c.source === k))!;
-    pool = bySource([first]);
+    pool = fromSource(heads, first);
     priority = 1;
   } else if (kind === 'created') {
     rule = RULES.earliestCreation;
@@ -130,7 +123,7 @@ export function chooseField(args: {
     chosen = [...heads].sort((a, b) => Number(b.value) - Number(a.value) || compareNewestFirst(a, b))[0];
     priority = 1;
   } else if (kind === 'amount') {
-    const stripe = bySource(['stripe']);
+    const stripe = fromSource(heads, 'stripe');
     if (stripe.length > 0) {
       rule = RULES.stripeAmounts;
       pool = stripe;
@@ -227,7 +220,7 @@ export function chooseField(args: {
     priority === 1 && rule !== RULES.stripeAmounts
       ? []
       : disagreeing.filter((c) => {
-          if (kind === 'contact' || withinTolerance(c.value, value)) return false;
+          if (kind === 'contact' || sameValue(kind, c.value, value, ctx.tolerances)) return false;
           if (rule === RULES.stripeAmounts) return c.source === 'stripe';
           return c.at >= chosen.at - SIMULTANEOUS_MS && c.confidence >= TRUSTED_CONFIDENCE;
         });
@@ -270,6 +263,24 @@ export function chooseField(args: {
     ...agreeing.map((c) => c.at),
   );
   return { choice, conflict, changed: !target || !same(target.value, value), latestAt };
+}
+
+// Agreement and change are exact (values are canonical); tolerance only decides whether a rival is a conflict.
+// Module-level rather than per call: tsx's keepNames wraps every named closure, which showed in profiles.
+function same(a: Value, b: Value): boolean {
+  return a === b;
+}
+
+function fromSource(heads: Claim[], source: string): Claim[] {
+  return heads.filter((c) => c.source === source);
+}
+
+/** Each source object's newest version, newest first. */
+function headsOf(fresh: Claim[]): Claim[] {
+  const current = new Map<string, Claim>();
+  for (const c of [...fresh].sort(compareNewestFirst))
+    if (!current.has(c.objectKey)) current.set(c.objectKey, c);
+  return [...current.values()].sort(compareNewestFirst);
 }
 
 function groups(claims: Claim[]): Set<SourceGroup> {
