@@ -234,41 +234,45 @@ function aggregateOf(node: Node): Aggregate {
     names: new Set(),
     addresses: new Set(),
   };
-  const email = (v: string | null | undefined) => {
-    const e = normalizeEmail(v);
-    if (e) a.emails.add(e);
-  };
-  const name = (v: string | null | undefined) => {
-    const n = v ? normalizeName(v) : '';
-    if (n) a.names.add(n);
-  };
-  const phone = (v: string | null | undefined) => {
-    if (v) a.phones.add(v);
-  };
   switch (node.kind) {
     case 'row':
       a.rowId = node.row.id;
-      email(node.row.email);
-      name(node.row.full_name);
-      phone(node.row.phone);
+      addEmail(a, node.row.email);
+      addName(a, node.row.full_name);
+      addPhone(a, node.row.phone);
       break;
     case 'customer':
-      email(node.ev.fields.email);
-      name(node.ev.fields.fullName);
-      phone(node.ev.fields.phone);
+      addEmail(a, node.ev.fields.email);
+      addName(a, node.ev.fields.fullName);
+      addPhone(a, node.ev.fields.phone);
       if (node.ev.fields.address)
         a.addresses.add(node.ev.fields.address.toLowerCase().replace(/\s+/g, ' ').trim());
       break;
     case 'booking':
       for (const ev of node.cluster.evidence) {
-        email(ev.fields.customerEmail);
-        name(ev.fields.customerName);
-        phone(ev.fields.customerPhone);
+        addEmail(a, ev.fields.customerEmail);
+        addName(a, ev.fields.customerName);
+        addPhone(a, ev.fields.customerPhone);
       }
       break;
     case 'payment':
-      for (const ev of node.cluster.evidence) email(ev.fields.customerEmail);
+      for (const ev of node.cluster.evidence) addEmail(a, ev.fields.customerEmail);
       break;
   }
   return a;
+}
+
+// Module-level rather than closures per node: tsx's keepNames wraps every named closure, which showed in profiles.
+function addEmail(a: Aggregate, v: string | null | undefined): void {
+  const e = normalizeEmail(v);
+  if (e) a.emails.add(e);
+}
+
+function addName(a: Aggregate, v: string | null | undefined): void {
+  const n = v ? normalizeName(v) : '';
+  if (n) a.names.add(n);
+}
+
+function addPhone(a: Aggregate, v: string | null | undefined): void {
+  if (v) a.phones.add(v);
 }
