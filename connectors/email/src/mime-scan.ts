@@ -28,6 +28,10 @@ export interface MimeLeaf {
   charset: string | null;
   transferEncoding: string;
   filename: string | null;
+  /** Content-Disposition as written, lower-cased (`inline`, `attachment`), or null when absent. */
+  disposition: string | null;
+  /** True for `format=flowed` text (RFC 3676), which mailparser reflows. */
+  flowed: boolean;
   /** Body bytes, transfer-encoded, as a latin1 string (one char per byte). */
   body: string;
   /** True when this part sits inside an attached message/rfc822 (a forwarded message). */
@@ -35,6 +39,10 @@ export interface MimeLeaf {
 }
 
 export interface MimeScan {
+  /** The top-level Content-Type, lower-cased (`text/plain` when absent). */
+  topType: string;
+  /** The top-level header block as written (latin1, one char per byte). */
+  rawHeader: string;
   leaves: MimeLeaf[];
   problems: MessageProblem[];
 }
@@ -154,7 +162,8 @@ export function scanMime(raw: Uint8Array): MimeScan {
   const top = splitHeaders(text);
   checkHeaderBytes(top.rawHeader, 'message header', problems);
   walk(top, '', 0, false, leaves, problems);
-  return { leaves, problems };
+  const topType = parseHeaderParams(top.headers.get('content-type') ?? 'text/plain').value || 'text/plain';
+  return { topType, rawHeader: top.rawHeader, leaves, problems };
 }
 
 function checkHeaderBytes(rawHeader: string, where: string, problems: MessageProblem[]): void {
@@ -257,6 +266,8 @@ function walk(
     charset,
     transferEncoding,
     filename: disposition.params.filename ?? ct.params.name ?? null,
+    disposition: disposition.value || null,
+    flowed: (ct.params.format ?? '').toLowerCase() === 'flowed',
     body: block.body,
     forwarded,
   });
