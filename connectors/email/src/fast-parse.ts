@@ -33,18 +33,14 @@ const KEPT = new Set(['message-id', 'subject', 'from', 'to', 'cc', 'date']);
 
 /**
  * Reads a message the scan found simple: a single text/plain or text/html part, or one multipart/alternative of
- * text/plain, text/html and text/calendar parts; 7bit, 8bit, quoted-printable or base64; utf-8, us-ascii or latin1;
+ * text/plain, text/html and text/calendar parts, optionally inside a multipart/mixed followed by calendar parts; 7bit, 8bit, quoted-printable or base64; utf-8, us-ascii or latin1;
  * ASCII-only headers, each of the kept ones at most once. Returns null for anything else. Pure.
  */
 export function parseSimpleMessage(scan: MimeScan): FastParse | null {
   if (scan.problems.length > 0) return null;
   // 8-bit header bytes go through mailparser (and our windows-1252 repair).
   if (/[\x80-\xff]/.test(scan.rawHeader)) return null;
-  if (scan.topType === 'multipart/alternative') {
-    if (scan.leaves.some((l) => l.path.includes('.') || l.path === '')) return null;
-  } else if (scan.topType === 'text/plain' || scan.topType === 'text/html') {
-    if (scan.leaves.length !== 1 || scan.leaves[0]?.path !== '') return null;
-  } else return null;
+  if (!simpleShape(scan)) return null;
   for (const leaf of scan.leaves) if (!isSimpleLeaf(leaf)) return null;
 
   const headers = new Map<string, string>();
@@ -85,6 +81,27 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
     html: html.join('<br/>\n'),
     rawDate: headers.get('date') ?? null,
   };
+}
+
+// mailparser reads these shapes the way parseSimpleMessage does: text/plain parts are the text, HTML parts inside the
+// alternative are only HTML, and a calendar part (not a text type to mailparser) is an attachment either way.
+function simpleShape(scan: MimeScan): boolean {
+  if (scan.topType === 'text/plain' || scan.topType === 'text/html')
+    return (
+      scan.leaves.length === 1 &&
+      scan.leaves[0]?.path === '' &&
+      scan.leaves[0]?.contentType !== 'text/calendar'
+    );
+  if (scan.topType === 'multipart/alternative')
+    return scan.leaves.every((l) => /^\d+$/.test(l.path) && l.parentType === 'multipart/alternative');
+  // multipart/mixed: one alternative first, then calendar parts.
+  if (scan.topType === 'multipart/mixed')
+    return scan.leaves.every((l) =>
+      /^1\.\d+$/.test(l.path)
+        ? l.parentType === 'multipart/alternative'
+        : /^\d+$/.test(l.path) && l.path !== '1' && l.contentType === 'text/calendar',
+    );
+  return false;
 }
 
 function isSimpleLeaf(leaf: MimeLeaf): boolean {
