@@ -5,6 +5,7 @@ export * from './extract-generic.ts';
 export * from './extract-message.ts';
 export * from './extract-rules.ts';
 export * from './factory.ts';
+export * from './fast-parse.ts';
 export * from './gmail-transport.ts';
 export * from './html-text.ts';
 export * from './imap-transport.ts';

@@ -28,13 +28,23 @@ export interface MimeLeaf {
   charset: string | null;
   transferEncoding: string;
   filename: string | null;
+  /** Content-Disposition as written, lower-cased (`inline`, `attachment`), or null when absent. */
+  disposition: string | null;
+  /** True for `format=flowed` text (RFC 3676), which mailparser reflows. */
+  flowed: boolean;
   /** Body bytes, transfer-encoded, as a latin1 string (one char per byte). */
   body: string;
+  /** Content-Type of the multipart holding this part (`multipart/alternative`), or '' for a message's own body. */
+  parentType: string;
   /** True when this part sits inside an attached message/rfc822 (a forwarded message). */
   forwarded: boolean;
 }
 
 export interface MimeScan {
+  /** The top-level Content-Type, lower-cased (`text/plain` when absent). */
+  topType: string;
+  /** The top-level header block as written (latin1, one char per byte). */
+  rawHeader: string;
   leaves: MimeLeaf[];
   problems: MessageProblem[];
 }
@@ -153,8 +163,9 @@ export function scanMime(raw: Uint8Array): MimeScan {
   const problems: MessageProblem[] = [];
   const top = splitHeaders(text);
   checkHeaderBytes(top.rawHeader, 'message header', problems);
-  walk(top, '', 0, false, leaves, problems);
-  return { leaves, problems };
+  walk(top, '', 0, false, '', leaves, problems);
+  const topType = parseHeaderParams(top.headers.get('content-type') ?? 'text/plain').value || 'text/plain';
+  return { topType, rawHeader: top.rawHeader, leaves, problems };
 }
 
 function checkHeaderBytes(rawHeader: string, where: string, problems: MessageProblem[]): void {
@@ -172,6 +183,7 @@ function walk(
   path: string,
   depth: number,
   forwarded: boolean,
+  parentType: string,
   leaves: MimeLeaf[],
   problems: MessageProblem[],
 ): void {
@@ -224,14 +236,14 @@ function walk(
       const child = splitHeaders(text);
       const childPath = path ? `${path}.${i + 1}` : `${i + 1}`;
       checkHeaderBytes(child.rawHeader, `part ${childPath} header`, problems);
-      walk(child, childPath, depth + 1, forwarded, leaves, problems);
+      walk(child, childPath, depth + 1, forwarded, type, leaves, problems);
     });
     return;
   }
   const transferEncoding = (block.headers.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase();
   if (type === 'message/rfc822' && transferEncoding !== 'base64' && transferEncoding !== 'quoted-printable') {
     const inner = splitHeaders(block.body);
-    walk(inner, path ? `${path}.1` : '1', depth + 1, true, leaves, problems);
+    walk(inner, path ? `${path}.1` : '1', depth + 1, true, '', leaves, problems);
     return;
   }
   const disposition = parseHeaderParams(block.headers.get('content-disposition') ?? '');
@@ -257,8 +269,11 @@ function walk(
     charset,
     transferEncoding,
     filename: disposition.params.filename ?? ct.params.name ?? null,
+    disposition: disposition.value || null,
+    flowed: (ct.params.format ?? '').toLowerCase() === 'flowed',
     body: block.body,
     forwarded,
+    parentType,
   });
 }
 

@@ -1,5 +1,6 @@
 import { sha256 } from '@salvage/core';
 import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
+import { parseSimpleMessage } from './fast-parse.ts';
 import { htmlToText } from './html-text.ts';
 import {
   decodeCharset,
@@ -53,9 +54,14 @@ export const MAX_PARSE_BYTES = 50 * 1024 * 1024;
 
 /**
  * Parses one RFC 5322 message with mailparser plus our own MIME scan. Never throws: a message that cannot be parsed
- * comes back `unreadable` with the reason in `problems`. Async only because mailparser is stream-based; no I/O.
+ * comes back `unreadable` with the reason in `problems`. Simple messages take our own fast path (fast-parse.ts);
+ * `mailparserOnly` sends every message through mailparser (for cross-checks). Async only because mailparser is
+ * stream-based; no I/O.
  */
-export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
+export async function parseMessage(
+  raw: Uint8Array,
+  options: { mailparserOnly?: boolean } = {},
+): Promise<ParsedMessage> {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const rawHash = sha256(buf);
   const bodyHash = sha256(normalizedBody(buf));
@@ -90,41 +96,47 @@ export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
   )
     ? transcodeHeader(buf)
     : buf;
-  try {
-    const mail = await simpleParser(input, {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipImageLinks: true,
-      skipTextLinks: true,
-      checksumAlgo: false,
-      maxHtmlLengthToParse: HUGE_PART_BYTES,
-    });
-    base.messageId = mail.messageId ? mail.messageId.trim().replace(/^<|>$/g, '') || null : null;
-    base.subject = mail.subject ?? '';
-    base.from = addresses(mail.from);
-    base.to = addresses(mail.to);
-    base.cc = addresses(mail.cc);
-    // Turning HTML into text costs as much as parsing the message: only when there is no text part to read.
-    base.htmlText = !mail.text && typeof mail.html === 'string' ? htmlToText(mail.html) : '';
-    base.text = mail.text || base.htmlText;
-    // A multipart whose boundary never appears has no parts for mailparser; its body is still readable text.
-    if (!base.text && scan.problems.some((p) => p.code === 'malformed_mime'))
-      base.text = new TextDecoder('utf-8').decode(bodyOf(buf));
-    // mailparser turns an unreadable Date into the current time; read the header ourselves instead.
-    const dateLine = mail.headerLines.find((h) => h.key === 'date');
-    const rawDate = dateLine ? dateLine.line.slice(dateLine.line.indexOf(':') + 1).trim() : null;
-    base.date = rawDate ? parseMailDate(rawDate) : null;
-    if (!base.date)
-      base.problems.push({
-        code: 'bad_date',
-        detail: rawDate ? 'Date header is unreadable; date treated as unknown' : 'no Date header',
+  const fast = options.mailparserOnly ? null : parseSimpleMessage(scan);
+  if (fast) {
+    base.messageId = fast.messageId;
+    base.subject = fast.subject;
+    base.from = fast.from;
+    base.to = fast.to;
+    base.cc = fast.cc;
+    base.htmlText = !fast.text && fast.html ? htmlToText(fast.html) : '';
+    base.text = fast.text || base.htmlText;
+    readDate(base, fast.rawDate);
+  } else {
+    try {
+      const mail = await simpleParser(input, {
+        skipHtmlToText: true,
+        skipTextToHtml: true,
+        skipImageLinks: true,
+        skipTextLinks: true,
+        checksumAlgo: false,
+        maxHtmlLengthToParse: HUGE_PART_BYTES,
       });
-  } catch (error) {
-    base.problems.push({
-      code: 'parse_failed',
-      detail: `mailparser failed: ${(error as Error).message.slice(0, 200)}`,
-    });
-    base.unreadable = true;
+      base.messageId = mail.messageId ? mail.messageId.trim().replace(/^<|>$/g, '') || null : null;
+      base.subject = mail.subject ?? '';
+      base.from = addresses(mail.from);
+      base.to = addresses(mail.to);
+      base.cc = addresses(mail.cc);
+      // Turning HTML into text costs as much as parsing the message: only when there is no text part to read.
+      base.htmlText = !mail.text && typeof mail.html === 'string' ? htmlToText(mail.html) : '';
+      base.text = mail.text || base.htmlText;
+      // A multipart whose boundary never appears has no parts for mailparser; its body is still readable text.
+      if (!base.text && scan.problems.some((p) => p.code === 'malformed_mime'))
+        base.text = new TextDecoder('utf-8').decode(bodyOf(buf));
+      // mailparser turns an unreadable Date into the current time; read the header ourselves instead.
+      const dateLine = mail.headerLines.find((h) => h.key === 'date');
+      readDate(base, dateLine ? dateLine.line.slice(dateLine.line.indexOf(':') + 1).trim() : null);
+    } catch (error) {
+      base.problems.push({
+        code: 'parse_failed',
+        detail: `mailparser failed: ${(error as Error).message.slice(0, 200)}`,
+      });
+      base.unreadable = true;
+    }
   }
   for (const leaf of scan.leaves) {
     if (leaf.body.length > HUGE_PART_BYTES) continue;
@@ -137,6 +149,15 @@ export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
     else base.forwardedText.push(leaf.contentType === 'text/html' ? htmlToText(text) : text);
   }
   return base;
+}
+
+function readDate(base: ParsedMessage, rawDate: string | null): void {
+  base.date = rawDate ? parseMailDate(rawDate) : null;
+  if (!base.date)
+    base.problems.push({
+      code: 'bad_date',
+      detail: rawDate ? 'Date header is unreadable; date treated as unknown' : 'no Date header',
+    });
 }
 
 /** An RFC 5322 date as an ISO instant, or null. Drops comments such as `(UTC)`; a two-digit year is 19xx/20xx. */
