@@ -27,7 +27,7 @@ import { guardDatabase } from './guard-database.ts';
 import { compareIdentity, type Refusal, takeApplyLock } from './guards.ts';
 import { type ExcludedItem, type SelectedItem, selectItems } from './select-items.ts';
 import { buildInsertRows, buildUpdateRows, type ColumnTypes } from './statements.ts';
-import { missingColumns, readColumnTypes, readRowsById } from './target-io.ts';
+import { missingColumns, readColumnTypes, readExistingIds, readRowsById } from './target-io.ts';
 import { REFERENCE_COLUMNS, resolveTargetMapping, type TargetMapping } from './target-mapping.ts';
 
 /** Per table: what an apply writes, or would. */
@@ -321,7 +321,10 @@ interface StaleItem {
   reason: string;
 }
 
-/** Reads the rows the items touch (locked when writing) and lists the items whose precondition no longer holds. */
+/**
+ * Lists the items whose precondition no longer holds. Updates read their rows (locked when writing, so nothing changes
+ * them before the write); inserts read only whether their id exists, unlocked, since a missing row cannot be locked.
+ */
 async function checkStale(
   trx: ControlledTransaction<unknown>,
   write: SelectedItem[],
@@ -333,18 +336,34 @@ async function checkStale(
   for (const table of TABLES) {
     const items = write.filter((s) => s.item.table === table).map((s) => s.item);
     if (items.length === 0) continue;
-    const rows = await readRowsById(
-      trx,
-      mapping.tables[table],
-      items.map((i) => i.key.id.toLowerCase()),
-      lock,
-    );
+    const inserts = items.filter((i) => i.kind === 'insert');
+    const updates = items.filter((i) => i.kind === 'update');
+    const existing =
+      inserts.length > 0
+        ? await readExistingIds(
+            trx,
+            mapping.tables[table],
+            inserts.map((i) => i.key.id.toLowerCase()),
+          )
+        : new Set<string>();
+    const rows =
+      updates.length > 0
+        ? await readRowsById(
+            trx,
+            mapping.tables[table],
+            updates.map((i) => i.key.id.toLowerCase()),
+            lock,
+          )
+        : new Map<string, Record<string, unknown>>();
     for (const item of items) {
       const id = item.key.id.toLowerCase();
-      const row = rows.get(id);
       if (item.kind === 'insert') {
-        if (row) stale.push({ itemId: item.id, table, key: id, reason: 'a row with this id exists now' });
-      } else if (!row) {
+        if (existing.has(id))
+          stale.push({ itemId: item.id, table, key: id, reason: 'a row with this id exists now' });
+        continue;
+      }
+      const row = rows.get(id);
+      if (!row) {
         stale.push({ itemId: item.id, table, key: id, reason: 'the row is gone' });
       } else if (hashRow(table, row) !== item.baseRowHash) {
         stale.push({ itemId: item.id, table, key: id, reason: 'the row changed since planning' });

@@ -68,6 +68,18 @@ export function buildSelectRows(
 }
 
 /**
+ * Reads which of the ids exist, as `id` only and unlocked: for planned inserts, where a missing row cannot be locked
+ * and an existing one refuses the apply anyway (ON CONFLICT catches one inserted after the check).
+ */
+export function buildSelectIds(mapped: MappedTable, ids: readonly string[]): CompiledQuery {
+  const id = quoteIdent(mapped.columns.id!);
+  return CompiledQuery.raw(
+    `select ${id} as "id" from ${qualifiedName(mapped)} where ${id} = any($1::uuid[])`,
+    [toArrayLiteral(ids)],
+  );
+}
+
+/**
  * Inserts rows (reference column names, every column) in one statement. ON CONFLICT on the id does nothing, so a row
  * that appeared since the check is never overwritten: the caller compares the affected count and aborts.
  */

@@ -1,6 +1,6 @@
 import type { TableName } from '@salvage/core';
 import type { Kysely, Transaction } from 'kysely';
-import { buildReadColumnTypes, buildSelectRows, type ColumnTypes } from './statements.ts';
+import { buildReadColumnTypes, buildSelectIds, buildSelectRows, type ColumnTypes } from './statements.ts';
 import { type MappedTable, REFERENCE_COLUMNS, toReferenceValue } from './target-mapping.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the target's schema is not typed here.
@@ -38,6 +38,23 @@ export async function readRowsById(
         ref[c] = toReferenceValue(mapped, c, row[c]);
       out.set(String(ref.id), ref);
     }
+  }
+  return out;
+}
+
+/** Which of the ids (lowercase uuids) exist in the table; reads ids only and takes no locks. */
+export async function readExistingIds(
+  db: Db,
+  mapped: MappedTable,
+  ids: readonly string[],
+  chunkSize = 50_000,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += chunkSize) {
+    const { rows } = await db.executeQuery<{ id: unknown }>(
+      buildSelectIds(mapped, ids.slice(i, i + chunkSize)),
+    );
+    for (const row of rows) out.add(String(toReferenceValue(mapped, 'id', row.id)));
   }
   return out;
 }
