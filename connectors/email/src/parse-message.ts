@@ -1,6 +1,6 @@
 import { sha256 } from '@salvage/core';
 import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
-import { parseSimpleMessage } from './fast-parse.ts';
+import { type FastParse, parseSimpleMessage } from './fast-parse.ts';
 import { htmlToText } from './html-text.ts';
 import {
   decodeCharset,
@@ -98,14 +98,7 @@ export async function parseMessage(
     : buf;
   const fast = options.mailparserOnly ? null : parseSimpleMessage(scan);
   if (fast) {
-    base.messageId = fast.messageId;
-    base.subject = fast.subject;
-    base.from = fast.from;
-    base.to = fast.to;
-    base.cc = fast.cc;
-    base.htmlText = !fast.text && fast.html ? htmlToText(fast.html) : '';
-    base.text = fast.text || base.htmlText;
-    readDate(base, fast.rawDate);
+    takeRead(base, fast);
   } else {
     try {
       const mail = await simpleParser(input, {
@@ -116,20 +109,21 @@ export async function parseMessage(
         checksumAlgo: false,
         maxHtmlLengthToParse: HUGE_PART_BYTES,
       });
-      base.messageId = mail.messageId ? mail.messageId.trim().replace(/^<|>$/g, '') || null : null;
-      base.subject = mail.subject ?? '';
-      base.from = addresses(mail.from);
-      base.to = addresses(mail.to);
-      base.cc = addresses(mail.cc);
-      // Turning HTML into text costs as much as parsing the message: only when there is no text part to read.
-      base.htmlText = !mail.text && typeof mail.html === 'string' ? htmlToText(mail.html) : '';
-      base.text = mail.text || base.htmlText;
+      // mailparser turns an unreadable Date into the current time; read the header ourselves instead.
+      const dateLine = mail.headerLines.find((h) => h.key === 'date');
+      takeRead(base, {
+        messageId: mail.messageId ? mail.messageId.trim().replace(/^<|>$/g, '') || null : null,
+        subject: mail.subject ?? '',
+        from: addresses(mail.from),
+        to: addresses(mail.to),
+        cc: addresses(mail.cc),
+        text: mail.text || '',
+        html: typeof mail.html === 'string' ? mail.html : '',
+        rawDate: dateLine ? dateLine.line.slice(dateLine.line.indexOf(':') + 1).trim() : null,
+      });
       // A multipart whose boundary never appears has no parts for mailparser; its body is still readable text.
       if (!base.text && scan.problems.some((p) => p.code === 'malformed_mime'))
         base.text = new TextDecoder('utf-8').decode(bodyOf(buf));
-      // mailparser turns an unreadable Date into the current time; read the header ourselves instead.
-      const dateLine = mail.headerLines.find((h) => h.key === 'date');
-      readDate(base, dateLine ? dateLine.line.slice(dateLine.line.indexOf(':') + 1).trim() : null);
     } catch (error) {
       base.problems.push({
         code: 'parse_failed',
@@ -151,7 +145,17 @@ export async function parseMessage(
   return base;
 }
 
-function readDate(base: ParsedMessage, rawDate: string | null): void {
+/** Fills the headers, text and date from what the fast path or mailparser read. */
+function takeRead(base: ParsedMessage, read: FastParse): void {
+  base.messageId = read.messageId;
+  base.subject = read.subject;
+  base.from = read.from;
+  base.to = read.to;
+  base.cc = read.cc;
+  // Turning HTML into text costs as much as parsing the message: only when there is no text part to read.
+  base.htmlText = !read.text && read.html ? htmlToText(read.html) : '';
+  base.text = read.text || base.htmlText;
+  const rawDate = read.rawDate;
   base.date = rawDate ? parseMailDate(rawDate) : null;
   if (!base.date)
     base.problems.push({
