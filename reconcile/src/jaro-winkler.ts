@@ -37,11 +37,30 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+// Letters NFKD leaves whole: typed without their stroke or as the two letters they stand for.
+const LETTER_FOLDS: Record<string, string> = {
+  ø: 'o',
+  Ø: 'O',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ı: 'i',
+  ß: 'ss',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  þ: 'th',
+  Þ: 'TH',
+};
+
 /** A name reduced for comparison: lower case, accents stripped, punctuation dropped, single spaces. */
 export function normalizeName(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[øØłŁđĐıßæÆœŒþÞ]/g, (c) => LETTER_FOLDS[c] ?? c)
     .toLowerCase()
     .replace(/[^a-z0-9 ]+/g, ' ')
     .replace(/\s+/g, ' ')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameClass, spellingScore } from './name-spelling.ts';
+import { attested, countNameTokens, formatName, nameClass, spellingScore } from './name-spelling.ts';
 
 describe('nameClass', () => {
   it.each([
@@ -27,5 +27,46 @@ describe('spellingScore', () => {
     expect(best(['Jackson, Noah', 'Noah Jackson'])).toBe('Noah Jackson');
     expect(best(['Daniel MARTIN', 'Daniel Martin'])).toBe('Daniel Martin');
     expect(best(["Björn O'BRIEN", "Björn O'Brien"])).toBe("Björn O'Brien");
+  });
+});
+
+describe('nameClass folds letters NFKD leaves whole', () => {
+  it.each([
+    ['Sophia Øvergaard', 'Sophia Overgaard'],
+    ['Łukasz Anderson', 'Lukasz Anderson'],
+    ['Jörg Strauß', 'Jorg Strauss'],
+  ])('puts %s and %s in one class', (a, b) => {
+    expect(nameClass(a)).toBe(nameClass(b));
+  });
+
+  it('prefers the spelling that keeps ø', () => {
+    expect(spellingScore('Sophia Øvergaard')).toBeGreaterThan(spellingScore('Sophia Overgaard'));
+  });
+});
+
+describe('formatName', () => {
+  it.each([
+    ['Freya WHITE', 'Freya White'],
+    ['Kowalski, Hannah', 'Hannah Kowalski'],
+    ["Björn O'BRIEN", "Björn O'Brien"],
+    ['Berg, Ana Luísa Van der', 'Ana Luísa Van der Berg'],
+    ['Ana SMITH-JONES', 'Ana Smith-Jones'],
+    ['Zoë JACKSON', 'Zoë Jackson'],
+  ])('writes %s as %s', (typed, stored) => {
+    expect(formatName(typed)).toBe(stored);
+  });
+
+  it('leaves a well-formed name and a one-letter initial alone', () => {
+    expect(formatName('Daniel J Martin')).toBe('Daniel J Martin');
+    expect(formatName('MacDonald')).toBe('MacDonald');
+  });
+});
+
+describe('attested', () => {
+  it('calls a spelling attested only when every token is used beyond the claims at hand', () => {
+    const global = countNameTokens(['Liam Davis', 'Liam Davis', 'Liam Smith', 'Ava Davis', 'Lim Davis']);
+    const local = countNameTokens(['Liam Davis', 'Lim Davis']);
+    expect(attested(nameClass('Liam Davis'), local, global)).toBe(true);
+    expect(attested(nameClass('Lim Davis'), local, global)).toBe(false);
   });
 });

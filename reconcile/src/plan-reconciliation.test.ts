@@ -34,6 +34,13 @@ const updates = (p: Plan, table: string) =>
   p.items.filter((i): i is UpdateItem => i.kind === 'update' && i.table === table);
 const field = (i: PlanItem, column: string) => i.fields.find((f) => f.column === column);
 
+/** The lost booking's evidence without any customer name in it. */
+function nameless() {
+  return lostBooking()
+    .filter((e) => e.entity !== 'customer')
+    .map((e) => (e.entity === 'booking' ? { ...e, fields: { ...e.fields, customerName: undefined } } : e));
+}
+
 /** A booking made after the backup, seen in Stripe, the calendar and the confirmation mail. */
 function lostBooking() {
   return [
@@ -212,6 +219,50 @@ describe('planReconciliation: cases', () => {
     );
     // Three spellings of Ana Lima outvote the typo, and the one without a shouted or inverted name is written.
     expect(field(c!, 'full_name')).toMatchObject({ value: 'Ana Lima', rule: 'most-agreed-name' });
+  });
+
+  it("prefers a spelling other people's names bear out over a booking's typo copied to its calendar and mail", () => {
+    const typoMail = mail({ reference: 'BK-7F3K2Q', customerName: 'Aan Lima', status: 'confirmed' }, 'm9');
+    const typoEvent = googleEvent({ reference: 'BK-7F3K2Q', customerName: 'Aan Lima' }, 'evt-9');
+    const stripe = stripeCustomer({
+      stripeCustomerId: 'cus_ana',
+      email: 'ana@example.com',
+      fullName: 'Ana Lima',
+    });
+    const evidence = [...nameless(), typoMail, typoEvent, stripe];
+    const others = [
+      customerRow({
+        id: 'cccccccc-0000-4000-8000-000000000001',
+        full_name: 'Ana Souza',
+        email: 'a@x.example',
+      }),
+      customerRow({
+        id: 'cccccccc-0000-4000-8000-000000000002',
+        full_name: 'Rita Lima',
+        email: 'r@x.example',
+      }),
+    ];
+    const [alone] = inserts(planReconciliation(input(snapshot(), evidence)), 'customers');
+    // With nobody else to go by, the two systems that carry the typo outvote the one that does not.
+    expect(field(alone!, 'full_name')!.value).toBe('Aan Lima');
+    const planned = inserts(
+      planReconciliation(input(snapshot({ customers: others }), evidence)),
+      'customers',
+    );
+    const ana = planned.find((c) => c.row.email === 'ana@example.com');
+    expect(field(ana!, 'full_name')).toMatchObject({ value: 'Ana Lima', rule: 'most-agreed-name' });
+    expect(field(ana!, 'full_name')!.alternatives.map((a) => a.value)).toEqual(['Aan Lima']);
+  });
+
+  it('writes a name every source shouts or inverts the way names are stored, and says so', () => {
+    const shouted = mail({ reference: 'BK-7F3K2Q', customerName: 'Ana LIMA', status: 'confirmed' }, 'm9');
+    const inverted = googleEvent({ reference: 'BK-7F3K2Q', customerName: 'Lima, Ana' }, 'evt-9');
+    const evidence = [...nameless(), shouted, inverted];
+    const [c] = inserts(planReconciliation(input(snapshot(), evidence)), 'customers');
+    const name = field(c!, 'full_name')!;
+    expect(name.value).toBe('Ana Lima');
+    expect(name.explanation).toContain('written as stored names are');
+    expect(name.evidenceIds.length).toBe(2);
   });
 
   it("keeps a restored account's contact details over a later booking's, unless the account record changed them", () => {

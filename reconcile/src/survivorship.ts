@@ -2,7 +2,7 @@ import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@sal
 import { round4, scoreConfidence } from './calibration.ts';
 import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
-import { nameClass, spellingScore } from './name-spelling.ts';
+import { attested, countNameTokens, formatName, nameClass, spellingScore } from './name-spelling.ts';
 
 /**
  * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
@@ -38,6 +38,8 @@ export interface SurvivorshipContext {
   /** Source kinds in order of trust per 'entity.field', from config (business rules over global rules). */
   survivorship: Record<string, SourceKind[]>;
   tolerances: { amountMinor: number; timeMinutes: number };
+  /** How often each name token occurs across all customer evidence and rows (`countNameTokens`): the spelling prior. */
+  nameTokens?: ReadonlyMap<string, number>;
 }
 
 export interface FieldDecision {
@@ -97,6 +99,9 @@ export function chooseField(args: {
   const confirmations = fromSource(heads, 'confirmation');
   const operators = fromSource(heads, 'operator');
   let chosen: Claim | undefined;
+  // Set by the name rule: the spelling written (when reformatted) and the class of spellings that agree with it.
+  let written: string | undefined;
+  let nameGroup: string | undefined;
   if (confirmations.length > 0) {
     rule = RULES.confirmation;
     pool = confirmations;
@@ -179,8 +184,11 @@ export function chooseField(args: {
     priority = 1;
   } else if (kind === 'contact' && field === 'fullName') {
     // Names are misspelt far more often than people rename. Spellings of one name (case, diacritics, "Last, First")
-    // vote together; the name most systems agree on wins (the target row counts as a system), then the more trusted
-    // reading, then the newer; within it, the best-formed spelling.
+    // vote together. A spelling whose every token someone else's name also uses beats one with a token only this
+    // person's claims show (a misspelling is the typist's own: a booking's one typo reaches its calendar event and
+    // its mails alike, so counting systems alone lets it outvote the right name). Then the name most systems agree
+    // on (the target row counts as a system), the more trusted reading, the newer; within it the best-formed
+    // spelling, written the way names are stored.
     rule = RULES.agreedName;
     const all = [...heads, ...(target?.value ? [target] : [])];
     const votes = new Map<string, Set<string>>();
@@ -190,13 +198,22 @@ export function chooseField(args: {
       v.add(sourceGroup(c.source));
       votes.set(k, v);
     }
+    const known = new Map<string, number>();
+    if (ctx.nameTokens) {
+      const local = countNameTokens(
+        [...args.claims, ...(target?.value ? [target] : [])].map((c) => String(c.value)),
+      );
+      for (const k of votes.keys()) known.set(k, attested(k, local, ctx.nameTokens) ? 1 : 0);
+    }
     const vote = (c: Claim) => votes.get(nameClass(String(c.value)))!.size;
+    const prior = (c: Claim) => known.get(nameClass(String(c.value))) ?? 0;
     const best = [...all].sort(
-      (a, b) => vote(b) - vote(a) || b.confidence - a.confidence || compareNewestFirst(a, b),
+      (a, b) =>
+        prior(b) - prior(a) || vote(b) - vote(a) || b.confidence - a.confidence || compareNewestFirst(a, b),
     )[0]!;
-    const bestClass = nameClass(String(best.value));
+    nameGroup = nameClass(String(best.value));
     chosen = all
-      .filter((c) => nameClass(String(c.value)) === bestClass)
+      .filter((c) => nameClass(String(c.value)) === nameGroup)
       .sort(
         (a, b) =>
           spellingScore(String(b.value)) - spellingScore(String(a.value)) ||
@@ -204,16 +221,21 @@ export function chooseField(args: {
           compareNewestFirst(a, b),
       )[0]!;
     if (chosen === target) chosen = heads.find((c) => c.value === target.value) ?? target;
+    const formatted = formatName(String(chosen.value));
+    if (formatted !== chosen.value) written = formatted;
   } else if (kind === 'contact') {
     rule = RULES.contact;
   }
   chosen ??= pool[0]!;
-  const value = chosen.value;
+  const value = written ?? chosen.value;
 
-  const agreeing = heads.filter((c) => same(c.value, value));
-  const disagreeing = heads.filter((c) => !same(c.value, value));
+  // Spellings of the chosen name agree with it; any other value agrees only when equal.
+  const agrees = (c: Claim) =>
+    nameGroup === undefined ? same(c.value, value) : nameClass(String(c.value)) === nameGroup;
+  const agreeing = heads.filter(agrees);
+  const disagreeing = heads.filter((c) => !agrees(c));
   const agreeGroups = groups(agreeing);
-  if (target && same(target.value, value)) agreeGroups.add('target');
+  if (target && agrees(target)) agreeGroups.add('target');
   // A disagreeing source seen as late as the chosen one is a rival, not a superseded version; contact details
   // legitimately change, and a customer's confirmation or a cancellation settles the question.
   const rivals =
@@ -248,7 +270,8 @@ export function chooseField(args: {
       `${rule}: ${agreeGroups.size} agreeing source system(s) [${[...agreeGroups].sort().join(', ')}]` +
       (ignored > 0
         ? `; ${ignored} observation(s) not used (older versions, older than the row, or rivals)`
-        : ''),
+        : '') +
+      (written !== undefined ? `; written as stored names are, from ${JSON.stringify(chosen.value)}` : ''),
   };
   const conflict: Conflict | undefined =
     rivals.length > 0
