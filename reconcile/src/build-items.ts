@@ -1,4 +1,5 @@
 import {
+  type Alternative,
   type BookingRow,
   type Conflict,
   type CustomerRow,
@@ -296,6 +297,36 @@ function pushClaim(map: Map<string, Claim[]>, column: string, c: Claim | null): 
   else map.set(column, [c]);
 }
 
+/**
+ * A new customer existed by the time anything about them or their bookings and payments was seen: the account comes
+ * first, then the booking. A Stripe Customer is often made later (at a later booking's card payment), so its creation
+ * time stands only when nothing was seen before it.
+ */
+function createdByFirstSeen(chosen: ReadonlyMap<string, FieldChoice>, c: CustomerCluster): FieldChoice[] {
+  const current = chosen.get('created_at');
+  const seen = earliestObservation([
+    ...c.evidence,
+    ...c.bookings.flatMap((b) => b.evidence),
+    ...c.payments.flatMap((p) => p.evidence),
+  ]);
+  if (seen.value === null) return [];
+  if (current?.value && Date.parse(String(current.value)) <= Date.parse(String(seen.value))) return [];
+  return [
+    {
+      ...seen,
+      explanation:
+        current?.value != null
+          ? `the first observation of this customer or their bookings (${seen.evidenceIds[0]}) predates the creation time a source gave (${String(current.value)}); a customer exists before their first booking`
+          : seen.explanation,
+      alternatives: current?.value != null ? [...current.alternatives, altOf(current)] : [],
+    },
+  ];
+}
+
+function altOf(f: FieldChoice): Alternative {
+  return { value: f.value, evidenceIds: f.evidenceIds, sources: [], confidence: f.confidence };
+}
+
 function earliestObservation(evidence: Evidence[]): FieldChoice {
   const first = [...evidence].sort(
     (a, b) => compareText(a.observedAt, b.observedAt) || compareText(a.id, b.id),
@@ -403,6 +434,7 @@ export function planCustomer(
     extraConflicts,
     dependsOn: [],
     linkConfidence: c.linkConfidence,
+    adjust: c.row ? undefined : (chosen) => createdByFirstSeen(chosen, c),
     summary: (r) => `${c.row ? 'changed' : 'new'} customer ${r.full_name || r.email || id}`,
   });
   return {

@@ -254,6 +254,30 @@ describe('planReconciliation: cases', () => {
     expect(field(ana!, 'full_name')!.alternatives.map((a) => a.value)).toEqual(['Aan Lima']);
   });
 
+  it("dates a new customer by their first booking's evidence when the Stripe Customer came later", () => {
+    const late = stripeCustomer(
+      { stripeCustomerId: 'cus_ana', email: 'ana@example.com', createdAt: '2026-07-01T10:00:00.000Z' },
+      '2026-07-01T10:00:00.000Z',
+    );
+    const early = mail(
+      { reference: 'BK-7F3K2Q', customerEmail: 'ana@example.com' },
+      'm9',
+      '2026-05-02T08:00:00.000Z',
+    );
+    const [c] = inserts(planReconciliation(input(snapshot(), [...nameless(), late, early])), 'customers');
+    expect(field(c!, 'created_at')).toMatchObject({
+      value: '2026-05-02T08:00:00.000Z',
+      rule: 'earliest-observation',
+    });
+    expect(field(c!, 'created_at')!.alternatives.map((a) => a.value)).toContain('2026-07-01T10:00:00.000Z');
+    // Nothing seen before the Stripe Customer: its own creation time stands.
+    const [d] = inserts(planReconciliation(input(snapshot(), [late])), 'customers');
+    expect(field(d!, 'created_at')).toMatchObject({
+      value: '2026-07-01T10:00:00.000Z',
+      rule: 'earliest-creation',
+    });
+  });
+
   it('writes a name every source shouts or inverts the way names are stored, and says so', () => {
     const shouted = mail({ reference: 'BK-7F3K2Q', customerName: 'Ana LIMA', status: 'confirmed' }, 'm9');
     const inverted = googleEvent({ reference: 'BK-7F3K2Q', customerName: 'Lima, Ana' }, 'evt-9');
