@@ -27,6 +27,7 @@ import {
   type ColumnKind,
   chooseField,
   type FieldDecision,
+  RULES,
   type SurvivorshipContext,
 } from './survivorship.ts';
 
@@ -549,7 +550,10 @@ export function planBooking(
     linkConfidence: b.linkConfidence,
     // The live target's own clock completes its rows; salvage completes only what it inserts, and what it reopens
     // on a row that clock completed (a reschedule seen since the backup says 'confirmed' of a booking that ended).
-    adjust: !row || rowAt !== undefined ? (chosen) => completedAfterEnd(chosen, asOf) : undefined,
+    adjust: (chosen) =>
+      !row || rowAt !== undefined || chosen.get('status')?.rule !== RULES.targetKept
+        ? completedAfterEnd(chosen, asOf)
+        : [],
     rowAt,
     summary: (r) =>
       `${row ? 'changed' : 'new'} booking ${r.reference}, ${resourceNames.get(String(r.resource_id)) ?? 'unknown resource'}, ${String(r.starts_at).slice(0, 10)} to ${String(r.ends_at).slice(0, 10)}${r.status === 'cancelled' ? ' (cancelled)' : ''}`,

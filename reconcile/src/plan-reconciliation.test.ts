@@ -414,11 +414,29 @@ describe('planReconciliation: cases', () => {
     const after = planReconciliation(input(snap, [deletedAt('2026-06-20T08:00:00.000Z')]));
     const statusAfter = updates(after, 'bookings')[0]?.changes.find((c) => c.column === 'status');
     expect(statusAfter?.to).not.toBe('cancelled');
-    // The same deletion before the stay is a cancellation.
-    const before = planReconciliation(input(snap, [deletedAt('2026-06-05T08:00:00.000Z')]));
+    // The same deletion before the stay, borne out by the platform's own .ics export, is a cancellation.
+    const exported = icsEvent(
+      {
+        calendarUid: `${BOOKING}@platform.example`,
+        reference: 'BK-7F3K2Q',
+        status: 'cancelled',
+        startsAt: '2026-06-10T14:00:00.000Z',
+        endsAt: '2026-06-12T10:00:00.000Z',
+      },
+      '2026-06-05T08:00:00.000Z',
+      1,
+    );
+    const before = planReconciliation(input(snap, [deletedAt('2026-06-05T08:00:00.000Z'), exported]));
     expect(updates(before, 'bookings')[0]!.changes).toContainEqual(
       expect.objectContaining({ column: 'status', to: 'cancelled' }),
     );
+    // Alone, it is a calendar tidied by hand: the restored row's status stands, the deletion beside it.
+    const alone = planReconciliation(input(snap, [deletedAt('2026-06-05T08:00:00.000Z')]));
+    expect(
+      updates(alone, 'bookings')
+        .flatMap((u) => u.changes)
+        .map((c) => c.to),
+    ).not.toContain('cancelled');
   });
 
   it('reads a Google event deleted with nothing to bear it out as tidying, and a corroborated one as a cancellation', () => {
@@ -730,6 +748,8 @@ describe('planReconciliation: cases', () => {
       id: 'ffffffff-0000-4000-8000-000000000001',
       customer_id: ANA,
       reference: 'BK-QQQQQQ',
+      starts_at: '2026-07-20T14:00:00.000Z',
+      ends_at: '2026-07-22T10:00:00.000Z',
     }) as BookingRow;
     const plan = planReconciliation(
       input(snapshot({ customers: [customerRow({ id: ANA })], bookings: [other] }), lostBooking()),

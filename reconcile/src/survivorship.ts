@@ -155,6 +155,27 @@ export function chooseField(args: {
       rule = RULES.deletionAlone;
       pool = standing;
       priority = 1;
+    } else if (deletionAlone && target) {
+      // Nothing else since the backup speaks of the status: the restored row's stands, the deletion beside it.
+      rule = RULES.deletionAlone;
+      chosen = target;
+      priority = 1;
+    } else if (deletionAlone) {
+      // A lost booking only a deleted Google event speaks of: it was made, and nothing says it was called off.
+      return {
+        changed: true,
+        latestAt: 0,
+        choice: {
+          column,
+          value: 'confirmed',
+          confidence: 0.9,
+          rule: RULES.deletionAlone,
+          evidenceIds: [],
+          alternatives: alternativesOf(heads, 'confirmed', same),
+          explanation:
+            'only Google Calendar shows a cancellation (a deleted event), which staff also do by hand; nothing else bears it out, so the booking stands',
+        },
+      };
     } else if (cancelled) {
       rule = RULES.cancellation;
       chosen = cancelled;
