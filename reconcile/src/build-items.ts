@@ -419,6 +419,10 @@ export function planCustomer(
         ),
         derived('business_id', c.businessId, 'business', 1),
       ];
+  // Whose names this record's are, for the spelling prior: every address it was seen with.
+  const ownEmails = new Set<string>();
+  for (const claim of claims.get('email') ?? []) ownEmails.add(String(claim.value).trim().toLowerCase());
+  if (c.row?.email) ownEmails.add(c.row.email.trim().toLowerCase());
   const { item, rowAfter } = planEntity({
     table: 'customers',
     entity: 'customer',
@@ -430,7 +434,7 @@ export function planCustomer(
     fixed,
     fallbacks,
     evidence,
-    ctx,
+    ctx: { ...ctx, ownEmails },
     thresholds,
     extraConflicts,
     dependsOn: [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attested, countNameTokens, formatName, nameClass, spellingScore } from './name-spelling.ts';
+import { attested, formatName, nameClass, namePrior, spellingScore } from './name-spelling.ts';
 
 describe('nameClass', () => {
   it.each([
@@ -63,10 +63,19 @@ describe('formatName', () => {
 });
 
 describe('attested', () => {
-  it('calls a spelling attested only when every token is used beyond the claims at hand', () => {
-    const global = countNameTokens(['Liam Davis', 'Liam Davis', 'Liam Smith', 'Ava Davis', 'Lim Davis']);
-    const local = countNameTokens(['Liam Davis', 'Lim Davis']);
-    expect(attested(nameClass('Liam Davis'), local, global)).toBe(true);
-    expect(attested(nameClass('Lim Davis'), local, global)).toBe(false);
+  it("calls a spelling attested only when every token is someone else's name too", () => {
+    const prior = namePrior([
+      ['Liam Davis', 'liam@example.com'],
+      ['Lim Davis', 'liam@example.com'],
+      ['Lim Davis', 'LIAM@example.com'],
+      ['Liam Smith', 'smith@example.com'],
+      ['Ava Davis', 'ava@example.com'],
+    ]);
+    const own = new Set(['liam@example.com']);
+    expect(attested(nameClass('Liam Davis'), prior, own)).toBe(true);
+    // "Lim" appears twice, but only with Liam's own address: his typo, however often it was copied.
+    expect(attested(nameClass('Lim Davis'), prior, own)).toBe(false);
+    // To anyone else, Liam's own spellings are somebody else's name.
+    expect(attested(nameClass('Lim Davis'), prior, new Set(['ava@example.com']))).toBe(true);
   });
 });

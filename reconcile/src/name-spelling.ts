@@ -49,25 +49,32 @@ export function formatName(name: string): string {
     .join(' ');
 }
 
-/**
- * How often each name token occurs across everything read: the spelling prior. A misspelling is the typist's own;
- * the right spelling is also somebody else's name, so a token nobody else uses is the likelier typo.
- */
-export function countNameTokens(names: Iterable<string>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const n of names) for (const t of nameTokens(n)) counts.set(t, (counts.get(t) ?? 0) + 1);
-  return counts;
-}
+/** Who uses each name token: up to `OWNER_CAP` distinct email addresses seen with a name holding it. */
+export type NamePrior = ReadonlyMap<string, readonly string[]>;
+
+const OWNER_CAP = 4;
 
 /**
- * Whether each token of a class is also used outside the claims at hand: `local` counts the tokens among this
- * record's own claims, `global` among all of them (this record's included).
+ * The spelling prior, from (name, email) pairs across everything read: a misspelling is the typist's own, used with
+ * one person's addresses only; the right spelling is also other people's name. Addresses, not counts, tell people
+ * apart, since one booking's typo is copied to many mails and events.
  */
-export function attested(
-  cls: string,
-  local: Map<string, number>,
-  global: ReadonlyMap<string, number>,
-): boolean {
-  for (const t of cls.split(' ')) if ((global.get(t) ?? 0) <= (local.get(t) ?? 0)) return false;
+export function namePrior(pairs: Iterable<readonly [name: string, email: string]>): NamePrior {
+  const owners = new Map<string, string[]>();
+  for (const [name, email] of pairs) {
+    const who = email.trim().toLowerCase();
+    if (!who) continue;
+    for (const t of nameTokens(name)) {
+      const list = owners.get(t);
+      if (!list) owners.set(t, [who]);
+      else if (list.length < OWNER_CAP && !list.includes(who)) list.push(who);
+    }
+  }
+  return owners;
+}
+
+/** Whether every token of a class is also used by someone other than the owner of `own` addresses. */
+export function attested(cls: string, prior: NamePrior, own: ReadonlySet<string>): boolean {
+  for (const t of cls.split(' ')) if (!(prior.get(t) ?? []).some((e) => !own.has(e))) return false;
   return true;
 }

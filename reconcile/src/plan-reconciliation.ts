@@ -21,7 +21,7 @@ import type { ReconcileInput } from './input.ts';
 import { type BookingCluster, matchBookings } from './link-bookings.ts';
 import { type CustomerCluster, matchCustomers } from './link-customers.ts';
 import { matchPayments, type PaymentCluster } from './link-payments.ts';
-import { countNameTokens } from './name-spelling.ts';
+import { namePrior } from './name-spelling.ts';
 import { paymentsTotal, paymentsTotalPrior } from './payments-total.ts';
 
 /**
@@ -57,20 +57,22 @@ export function planReconciliation(input: ReconcileInput): Plan {
   for (const r of input.snapshot.bookings) rowsOf.get(r.business_id)?.bookings.push(r);
   for (const r of input.snapshot.payments) rowsOf.get(r.business_id)?.payments.push(r);
   for (const r of input.snapshot.resources) rowsOf.get(r.business_id)?.resources.push(r);
-  // The spelling prior for names: every customer name read or restored, across businesses (names are not local),
-  // counted over the same claims planCustomer reads a name from.
-  const names: string[] = [];
+  // The spelling prior for names: every customer name read or restored, with the address it came with, across
+  // businesses (names are not local), from the same fields planCustomer reads a name from.
+  const pairs: [string, string][] = [];
   for (const ev of input.evidence) {
-    const name =
-      ev.entity === 'customer'
-        ? ev.fields.fullName
-        : ev.entity === 'booking'
-          ? ev.fields.customerName
-          : undefined;
-    if (typeof name === 'string' && name) names.push(name);
+    const f = ev.fields as {
+      fullName?: string;
+      customerName?: string;
+      email?: string;
+      customerEmail?: string;
+    };
+    const name = ev.entity === 'customer' ? f.fullName : ev.entity === 'booking' ? f.customerName : undefined;
+    const email = ev.entity === 'customer' ? f.email : f.customerEmail;
+    if (name && email) pairs.push([name, email]);
   }
-  for (const r of input.snapshot.customers) if (r.full_name) names.push(r.full_name);
-  const nameTokens = countNameTokens(names);
+  for (const r of input.snapshot.customers) if (r.full_name && r.email) pairs.push([r.full_name, r.email]);
+  const prior = namePrior(pairs);
   const items: PlanItem[] = [];
   for (const business of [...input.snapshot.businesses].sort((a, b) => compareText(a.id, b.id))) {
     const businessId = business.id;
@@ -83,7 +85,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
       evidence: byBusiness.get(businessId) ?? [],
       ...rows,
       input,
-      ctx: { ...survivorshipFor(input.config.rules, cfg?.rules), nameTokens },
+      ctx: { ...survivorshipFor(input.config.rules, cfg?.rules), namePrior: prior },
       diagnostics,
     }))
       items.push(item);

@@ -2,7 +2,7 @@ import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@sal
 import { round4, scoreConfidence } from './calibration.ts';
 import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
-import { attested, countNameTokens, formatName, nameClass, spellingScore } from './name-spelling.ts';
+import { attested, formatName, type NamePrior, nameClass, spellingScore } from './name-spelling.ts';
 
 /**
  * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
@@ -38,8 +38,10 @@ export interface SurvivorshipContext {
   /** Source kinds in order of trust per 'entity.field', from config (business rules over global rules). */
   survivorship: Record<string, SourceKind[]>;
   tolerances: { amountMinor: number; timeMinutes: number };
-  /** How often each name token occurs across all customer evidence and rows (`countNameTokens`): the spelling prior. */
-  nameTokens?: ReadonlyMap<string, number>;
+  /** Who uses each name token across all evidence and rows (`namePrior`): the spelling prior. */
+  namePrior?: NamePrior;
+  /** The email addresses of the record being planned, lower case: whose names are its own. */
+  ownEmails?: ReadonlySet<string>;
 }
 
 export interface FieldDecision {
@@ -220,12 +222,8 @@ export function chooseField(args: {
       votes.set(k, v);
     }
     const known = new Map<string, number>();
-    if (ctx.nameTokens) {
-      const local = countNameTokens(
-        [...args.claims, ...(target?.value ? [target] : [])].map((c) => String(c.value)),
-      );
-      for (const k of votes.keys()) known.set(k, attested(k, local, ctx.nameTokens) ? 1 : 0);
-    }
+    if (ctx.namePrior && ctx.ownEmails)
+      for (const k of votes.keys()) known.set(k, attested(k, ctx.namePrior, ctx.ownEmails) ? 1 : 0);
     const vote = (c: Claim) => votes.get(nameClass(String(c.value)))!.size;
     const prior = (c: Claim) => known.get(nameClass(String(c.value))) ?? 0;
     const best = [...all].sort(
