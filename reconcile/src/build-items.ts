@@ -301,9 +301,13 @@ function pushClaim(map: Map<string, Claim[]>, column: string, c: Claim | null): 
 /**
  * A new customer existed by the time anything about them or their bookings and payments was seen: the account comes
  * first, then the booking. A Stripe Customer is often made later (at a later booking's card payment), so its creation
- * time stands only when nothing was seen before it.
+ * time stands only when nothing was seen well before it.
  */
-function createdByFirstSeen(chosen: ReadonlyMap<string, FieldChoice>, c: CustomerCluster): FieldChoice[] {
+function createdByFirstSeen(
+  chosen: ReadonlyMap<string, FieldChoice>,
+  c: CustomerCluster,
+  toleranceMinutes: number,
+): FieldChoice[] {
   const current = chosen.get('created_at');
   const seen = earliestObservation([
     ...c.evidence,
@@ -311,7 +315,12 @@ function createdByFirstSeen(chosen: ReadonlyMap<string, FieldChoice>, c: Custome
     ...c.payments.flatMap((p) => p.evidence),
   ]);
   if (seen.value === null) return [];
-  if (current?.value && Date.parse(String(current.value)) <= Date.parse(String(seen.value))) return [];
+  // A source's own creation time a few minutes after the first mail is the same moment stamped twice: it stands.
+  if (
+    current?.value &&
+    Date.parse(String(current.value)) <= Date.parse(String(seen.value)) + toleranceMinutes * 60_000
+  )
+    return [];
   return [
     {
       ...seen,
@@ -439,7 +448,7 @@ export function planCustomer(
     extraConflicts,
     dependsOn: [],
     linkConfidence: c.linkConfidence,
-    adjust: c.row ? undefined : (chosen) => createdByFirstSeen(chosen, c),
+    adjust: c.row ? undefined : (chosen) => createdByFirstSeen(chosen, c, ctx.tolerances.timeMinutes),
     summary: (r) => `${c.row ? 'changed' : 'new'} customer ${r.full_name || r.email || id}`,
   });
   return {
