@@ -303,6 +303,9 @@ function pushClaim(map: Map<string, Claim[]>, column: string, c: Claim | null): 
  * first, then the booking. A Stripe Customer is often made later (at a later booking's card payment), so its creation
  * time stands only when nothing was seen well before it.
  */
+// Systems stamp one moment (a sign-up, its first mail, its Stripe Customer) seconds to minutes apart.
+const SAME_MOMENT_MS = 15 * 60_000;
+
 function createdByFirstSeen(
   chosen: ReadonlyMap<string, FieldChoice>,
   c: CustomerCluster,
@@ -315,11 +318,9 @@ function createdByFirstSeen(
     ...c.payments.flatMap((p) => p.evidence),
   ]);
   if (seen.value === null) return [];
-  // A source's own creation time a few minutes after the first mail is the same moment stamped twice: it stands.
-  if (
-    current?.value &&
-    Date.parse(String(current.value)) <= Date.parse(String(seen.value)) + toleranceMinutes * 60_000
-  )
+  // A source's own creation time minutes after the first mail is the same moment stamped twice: it stands.
+  const sameMoment = Math.max(toleranceMinutes * 60_000, SAME_MOMENT_MS);
+  if (current?.value && Date.parse(String(current.value)) <= Date.parse(String(seen.value)) + sameMoment)
     return [];
   return [
     {

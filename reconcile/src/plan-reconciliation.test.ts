@@ -270,6 +270,17 @@ describe('planReconciliation: cases', () => {
       rule: 'earliest-observation',
     });
     expect(field(c!, 'created_at')!.alternatives.map((a) => a.value)).toContain('2026-07-01T10:00:00.000Z');
+    // A mail minutes before the Stripe Customer is the same sign-up stamped twice: the creation time stands.
+    const close = mail(
+      { reference: 'BK-7F3K2Q', customerEmail: 'ana@example.com' },
+      'm9',
+      '2026-07-01T09:55:00.000Z',
+    );
+    const [e] = inserts(planReconciliation(input(snapshot(), [late, close])), 'customers');
+    expect(field(e!, 'created_at')).toMatchObject({
+      value: '2026-07-01T10:00:00.000Z',
+      rule: 'earliest-creation',
+    });
     // Nothing seen before the Stripe Customer: its own creation time stands.
     const [d] = inserts(planReconciliation(input(snapshot(), [late])), 'customers');
     expect(field(d!, 'created_at')).toMatchObject({
