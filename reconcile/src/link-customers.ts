@@ -38,6 +38,8 @@ type Node =
 
 interface Aggregate {
   rowId: string | null;
+  /** The platform's own customer ids the records carry (the row's id, metadata on Stripe objects and events). */
+  accountIds: Set<string>;
   emails: Set<string>;
   phones: Set<string>;
   names: Set<string>;
@@ -77,6 +79,9 @@ export function matchCustomers(
     const b = agg[rb]!;
     if (a.rowId && b.rowId && a.rowId !== b.rowId) return false;
     if (!probabilistic) return true;
+    // The platform itself kept them as two accounts: a look-alike (a shared household phone, a common name) does not
+    // make them one. An exact key (an address, a Stripe Customer) still may: someone who signed up again.
+    if (twoAccounts(a, b)) return false;
     const emailsApart = a.emails.size > 0 && b.emails.size > 0 && ![...a.emails].some((e) => b.emails.has(e));
     const sharePhone = [...a.phones].some((p) => b.phones.has(p));
     return !(emailsApart && !sharePhone);
@@ -91,7 +96,8 @@ export function matchCustomers(
     const a = agg[root]!;
     const b = agg[other]!;
     a.rowId ??= b.rowId;
-    for (const k of ['emails', 'phones', 'names', 'addresses'] as const) for (const v of b[k]) a[k].add(v);
+    for (const k of ['accountIds', 'emails', 'phones', 'names', 'addresses'] as const)
+      for (const v of b[k]) a[k].add(v);
     rules.set(root, new Set([...(rules.get(ra) ?? []), ...(rules.get(rb) ?? []), rule]));
     linkConf.set(root, Math.min(linkConf.get(ra) ?? 1, linkConf.get(rb) ?? 1, probability));
     return true;
@@ -162,6 +168,8 @@ export function matchCustomers(
     for (const { a, b, p } of scored) {
       if (p >= MATCH_THRESHOLD && join(roots[a]!, roots[b]!, 'fellegi-sunter', p)) continue;
       if (uf.find(roots[a]!) === uf.find(roots[b]!)) continue;
+      // Two accounts the platform kept itself are not a duplicate to review.
+      if (twoAccounts(agg[uf.find(roots[a]!)]!, agg[uf.find(roots[b]!)]!)) continue;
       for (const x of [roots[a]!, roots[b]!]) risk.set(x, Math.max(risk.get(x) ?? 0, p));
     }
   }
@@ -229,6 +237,7 @@ function deterministicKeys(node: Node): { key: string; rule: string }[] {
 function aggregateOf(node: Node): Aggregate {
   const a: Aggregate = {
     rowId: null,
+    accountIds: new Set(),
     emails: new Set(),
     phones: new Set(),
     names: new Set(),
@@ -237,11 +246,13 @@ function aggregateOf(node: Node): Aggregate {
   switch (node.kind) {
     case 'row':
       a.rowId = node.row.id;
+      addAccount(a, node.row.id);
       addEmail(a, node.row.email);
       addName(a, node.row.full_name);
       addPhone(a, node.row.phone);
       break;
     case 'customer':
+      addAccount(a, node.ev.fields.customerId);
       addEmail(a, node.ev.fields.email);
       addName(a, node.ev.fields.fullName);
       addPhone(a, node.ev.fields.phone);
@@ -249,14 +260,20 @@ function aggregateOf(node: Node): Aggregate {
         a.addresses.add(node.ev.fields.address.toLowerCase().replace(/\s+/g, ' ').trim());
       break;
     case 'booking':
+      addAccount(a, node.cluster.row?.customer_id);
       for (const ev of node.cluster.evidence) {
+        addAccount(a, ev.fields.customerId);
         addEmail(a, ev.fields.customerEmail);
         addName(a, ev.fields.customerName);
         addPhone(a, ev.fields.customerPhone);
       }
       break;
     case 'payment':
-      for (const ev of node.cluster.evidence) addEmail(a, ev.fields.customerEmail);
+      addAccount(a, node.cluster.row?.customer_id);
+      for (const ev of node.cluster.evidence) {
+        addAccount(a, ev.fields.customerId);
+        addEmail(a, ev.fields.customerEmail);
+      }
       break;
   }
   return a;
@@ -266,6 +283,17 @@ function aggregateOf(node: Node): Aggregate {
 function addEmail(a: Aggregate, v: string | null | undefined): void {
   const e = normalizeEmail(v);
   if (e) a.emails.add(e);
+}
+
+/** True when both carry platform customer ids and share none: the platform kept them as two accounts. */
+function twoAccounts(a: Aggregate, b: Aggregate): boolean {
+  if (a.accountIds.size === 0 || b.accountIds.size === 0) return false;
+  for (const id of a.accountIds) if (b.accountIds.has(id)) return false;
+  return true;
+}
+
+function addAccount(a: Aggregate, v: string | null | undefined): void {
+  if (v) a.accountIds.add(v.toLowerCase());
 }
 
 function addName(a: Aggregate, v: string | null | undefined): void {
