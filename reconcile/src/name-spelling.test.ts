@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attested, formatName, nameClass, namePrior, spellingScore } from './name-spelling.ts';
+import { formatName, nameClass, namePrior, restoreMarks, spellingScore, support } from './name-spelling.ts';
 
 describe('nameClass', () => {
   it.each([
@@ -62,20 +62,44 @@ describe('formatName', () => {
   });
 });
 
-describe('attested', () => {
-  it("calls a spelling attested only when every token is someone else's name too", () => {
-    const prior = namePrior([
-      ['Liam Davis', 'liam@example.com'],
-      ['Lim Davis', 'liam@example.com'],
-      ['Lim Davis', 'LIAM@example.com'],
-      ['Liam Smith', 'smith@example.com'],
-      ['Ava Davis', 'ava@example.com'],
-    ]);
-    const own = new Set(['liam@example.com']);
-    expect(attested(nameClass('Liam Davis'), prior, own)).toBe(true);
-    // "Lim" appears twice, but only with Liam's own address: his typo, however often it was copied.
-    expect(attested(nameClass('Lim Davis'), prior, own)).toBe(false);
-    // To anyone else, Liam's own spellings are somebody else's name.
-    expect(attested(nameClass('Lim Davis'), prior, new Set(['ava@example.com']))).toBe(true);
+describe('support', () => {
+  const own = new Set(['liam@example.com']);
+  const prior = namePrior([
+    ['Liam Davis', 'liam@example.com'],
+    ['Lim Davis', 'liam@example.com'],
+    ['Lim Davis', 'LIAM@example.com'],
+    ['Lim Smith', 'lim.smith@example.com'],
+    ...Array.from({ length: 9 }, (_, i) => [`Liam Moore`, `liam${i}@example.com`] as const),
+    ...Array.from({ length: 9 }, (_, i) => [`Ava Davis`, `ava${i}@example.com`] as const),
+  ]);
+
+  it('ranks a spelling many other people use above a typo, however often the typo was copied', () => {
+    expect(support(nameClass('Liam Davis'), prior, own)).toBeGreaterThan(
+      support(nameClass('Lim Davis'), prior, own),
+    );
+  });
+
+  it('gives a token only the person at hand uses no support', () => {
+    expect(
+      support(nameClass('Lim Davis'), prior, new Set(['liam@example.com', 'lim.smith@example.com'])),
+    ).toBe(0);
+  });
+
+  it('puts two common names in one tier, so votes decide between them', () => {
+    expect(support(nameClass('Liam Davis'), prior, own)).toBe(support(nameClass('Ava Davis'), prior, own));
+  });
+});
+
+describe('restoreMarks', () => {
+  it("puts back a token's diacritics from the person's other spellings", () => {
+    expect(restoreMarks('Sophia Overgaard', ['Sohpia Øvergaard', 'Sophia Overgaard'])).toBe(
+      'Sophia Øvergaard',
+    );
+    expect(restoreMarks('Liam Dvorak', ['Dvořák, Liam'])).toBe('Liam Dvořák');
+  });
+
+  it('leaves a name alone when no other spelling carries marks, and never takes a shouted token', () => {
+    expect(restoreMarks('Liam Dvorak', ['Liam Dvorak', 'Lim Dvorak'])).toBe('Liam Dvorak');
+    expect(restoreMarks('Noah Muller', ['Noah MÜLLER'])).toBe('Noah Muller');
   });
 });

@@ -52,12 +52,12 @@ export function formatName(name: string): string {
 /** Who uses each name token: up to `OWNER_CAP` distinct email addresses seen with a name holding it. */
 export type NamePrior = ReadonlyMap<string, readonly string[]>;
 
-const OWNER_CAP = 4;
+const OWNER_CAP = 32;
 
 /**
- * The spelling prior, from (name, email) pairs across everything read: a misspelling is the typist's own, used with
- * one person's addresses only; the right spelling is also other people's name. Addresses, not counts, tell people
- * apart, since one booking's typo is copied to many mails and events.
+ * The spelling prior, from (name, email) pairs across everything read: a misspelling is mostly the typist's own, the
+ * right spelling is many other people's name too. Addresses, not counts, tell people apart, since one booking's typo
+ * is copied to many mails and events.
  */
 export function namePrior(pairs: Iterable<readonly [name: string, email: string]>): NamePrior {
   const owners = new Map<string, string[]>();
@@ -73,8 +73,40 @@ export function namePrior(pairs: Iterable<readonly [name: string, email: string]
   return owners;
 }
 
-/** Whether every token of a class is also used by someone other than the owner of `own` addresses. */
-export function attested(cls: string, prior: NamePrior, own: ReadonlySet<string>): boolean {
-  for (const t of cls.split(' ')) if (!(prior.get(t) ?? []).some((e) => !own.has(e))) return false;
-  return true;
+/**
+ * How widely a class of spellings is borne out, as a tier: log2 of one plus the fewest other people (addresses
+ * outside `own`) any of its tokens is used by. A common typo ("Aihsa" for Aisha) recurs among a few people; the name
+ * itself among many. Tiers, not counts, so that two real names compare equal and the votes decide between them.
+ */
+export function support(cls: string, prior: NamePrior, own: ReadonlySet<string>): number {
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const t of cls.split(' ')) {
+    let others = 0;
+    for (const e of prior.get(t) ?? []) if (!own.has(e)) others++;
+    fewest = Math.min(fewest, others);
+  }
+  return Number.isFinite(fewest) ? Math.floor(Math.log2(fewest + 1)) : 0;
+}
+
+/**
+ * Puts back the diacritics and letters such as ø a spelling lost, token by token, from the other spellings seen for
+ * the same person ("Sophia Overgaard" and "Sohpia Øvergaard" give "Sophia Øvergaard"): marks are lost in a hurry,
+ * never added, so a token's marked form among a person's own claims is the one they write.
+ */
+export function restoreMarks(name: string, others: readonly string[]): string {
+  const marked = new Map<string, string>();
+  for (const o of others)
+    for (const t of o.replace(/,/g, ' ').split(/\s+/)) {
+      const key = normalizeName(t);
+      if (!key || isShouted(t)) continue;
+      const best = marked.get(key);
+      if (spellingScore(t) > (best === undefined ? 0 : spellingScore(best))) marked.set(key, t);
+    }
+  return name
+    .split(' ')
+    .map((t) => {
+      const better = marked.get(normalizeName(t));
+      return better && spellingScore(better) > spellingScore(t) && !isShouted(t) ? better : t;
+    })
+    .join(' ');
 }

@@ -2,7 +2,14 @@ import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@sal
 import { round4, scoreConfidence } from './calibration.ts';
 import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
-import { attested, formatName, type NamePrior, nameClass, spellingScore } from './name-spelling.ts';
+import {
+  formatName,
+  type NamePrior,
+  nameClass,
+  restoreMarks,
+  spellingScore,
+  support,
+} from './name-spelling.ts';
 
 /**
  * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
@@ -207,9 +214,9 @@ export function chooseField(args: {
     priority = 1;
   } else if (kind === 'contact' && field === 'fullName') {
     // Names are misspelt far more often than people rename. Spellings of one name (case, diacritics, "Last, First")
-    // vote together. A spelling whose every token someone else's name also uses beats one with a token only this
-    // person's claims show (a misspelling is the typist's own: a booking's one typo reaches its calendar event and
-    // its mails alike, so counting systems alone lets it outvote the right name). Then the name most systems agree
+    // vote together. A spelling many other people's names bear out beats one with a token few or none use (a
+    // misspelling is mostly the typist's own: a booking's one typo reaches its calendar event and its mails alike, so
+    // counting systems alone lets it outvote the right name). Then the name most systems agree
     // on (the target row counts as a system), the more trusted reading, the newer; within it the best-formed
     // spelling, written the way names are stored.
     rule = RULES.agreedName;
@@ -223,7 +230,7 @@ export function chooseField(args: {
     }
     const known = new Map<string, number>();
     if (ctx.namePrior && ctx.ownEmails)
-      for (const k of votes.keys()) known.set(k, attested(k, ctx.namePrior, ctx.ownEmails) ? 1 : 0);
+      for (const k of votes.keys()) known.set(k, support(k, ctx.namePrior, ctx.ownEmails));
     const vote = (c: Claim) => votes.get(nameClass(String(c.value)))!.size;
     const prior = (c: Claim) => known.get(nameClass(String(c.value))) ?? 0;
     const best = [...all].sort(
@@ -240,7 +247,10 @@ export function chooseField(args: {
           compareNewestFirst(a, b),
       )[0]!;
     if (chosen === target) chosen = heads.find((c) => c.value === target.value) ?? target;
-    const formatted = formatName(String(chosen.value));
+    const formatted = restoreMarks(
+      formatName(String(chosen.value)),
+      all.map((c) => String(c.value)),
+    );
     if (formatted !== chosen.value) written = formatted;
   } else if (kind === 'contact') {
     rule = RULES.contact;
