@@ -20,6 +20,7 @@ import {
   icsEvent,
   input,
   mail,
+  paymentRow,
   snapshot,
   stripeBooking,
   stripeCharge,
@@ -752,6 +753,42 @@ describe('planReconciliation: cases', () => {
     const [b] = inserts(plan, 'bookings');
     expect(field(b!, 'reference')!.rule).toBe('generated-reference');
     expect(b!.disposition).not.toBe('auto');
+  });
+
+  it('takes a refund a charge shows even when the charge is dated before the restored row', () => {
+    const PAY = 'dddddddd-0000-4000-8000-000000000001';
+    const snap = snapshot({
+      customers: [customerRow({ id: ANA })],
+      bookings: [bookingRow({ id: BOOKING, customer_id: ANA, reference: 'BK-7F3K2Q' })],
+      payments: [
+        paymentRow({
+          id: PAY,
+          booking_id: BOOKING,
+          customer_id: ANA,
+          stripe_payment_intent_id: 'pi_1',
+          stripe_charge_id: 'ch_1',
+          updated_at: '2026-04-01T09:06:00.000Z',
+        }),
+      ],
+    });
+    // The charge object keeps its creation date; the refund it shows came later.
+    const charge = stripeCharge(
+      {
+        stripeChargeId: 'ch_1',
+        stripePaymentIntentId: 'pi_1',
+        amount: 30000,
+        amountRefunded: 12000,
+        bookingId: BOOKING,
+      },
+      '2026-04-01T09:05:00.000Z',
+    );
+    const [u] = updates(planReconciliation(input(snap, [charge])), 'payments');
+    expect(u!.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ column: 'amount_refunded', from: 0, to: 12000 }),
+        expect.objectContaining({ column: 'status', from: 'succeeded', to: 'partially_refunded' }),
+      ]),
+    );
   });
 
   it('does not touch other businesses or rows nobody mentions', () => {

@@ -77,8 +77,12 @@ export function chooseField(args: {
 }): FieldDecision {
   const { entity, field, column, kind, target, ctx } = args;
   // Evidence no newer than the target row is already reflected in it (or was overridden there on purpose).
-  const fresh = target ? args.claims.filter((c) => c.at > target.at) : args.claims;
-  const stale = target ? args.claims.filter((c) => c.at <= target.at) : [];
+  let fresh = args.claims;
+  const stale: Claim[] = [];
+  if (target) {
+    fresh = [];
+    for (const c of args.claims) (isNews(c, target, kind) ? fresh : stale).push(c);
+  }
   if (fresh.length === 0) {
     if (!target) return { changed: false, latestAt: 0 };
     return {
@@ -315,6 +319,14 @@ export function chooseField(args: {
     ...agreeing.map((c) => c.at),
   );
   return { choice, conflict, changed: !target || !same(target.value, value), latestAt };
+}
+
+/**
+ * Whether a claim is newer than the target row. Refunds only grow, and a Stripe charge is dated by its creation, not
+ * by the refund it shows: a larger refund than the row's is news however old the object's date.
+ */
+function isNews(c: Claim, target: Claim, kind: ColumnKind): boolean {
+  return c.at > target.at || (kind === 'refund' && Number(c.value) > Number(target.value ?? 0));
 }
 
 // Agreement and change are exact (values are canonical); tolerance only decides whether a rival is a conflict.
