@@ -47,6 +47,14 @@ describe('scoreRebuild catches', () => {
     expect(report.customers.wronglyMerged).toEqual({ hit: 0, of: 2, rate: 0 });
   });
 
+  it('every mistake up to the example limit, and no more', () => {
+    const { truth, rebuilt } = perfect();
+    rebuilt.bookings[0]!.starts_at = '2026-03-01T11:00:00.000Z';
+    rebuilt.bookings[1]!.starts_at = '2026-03-01T11:00:00.000Z';
+    expect(score(truth, rebuilt).bookings.examples.wrongFields).toHaveLength(2);
+    expect(score(truth, rebuilt, { exampleLimit: 1 }).bookings.examples.wrongFields).toHaveLength(1);
+  });
+
   it('a wrong value: one start time, in that column only', () => {
     const { truth, rebuilt } = perfect();
     rebuilt.bookings[1]!.starts_at = '2026-03-01T11:00:00.000Z';

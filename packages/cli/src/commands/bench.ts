@@ -13,6 +13,7 @@ interface AccuracyOptions {
   pglite?: string;
   plan?: string;
   out?: string;
+  examples?: number;
 }
 
 /** `salvage bench accuracy`: scores a rebuilt target against a simulated incident's truth; prints a table, writes JSON. */
@@ -32,6 +33,15 @@ export function registerBench(program: Command, ctx: CliContext): void {
       'the applied plan as JSON: review share from its dispositions instead of provenance',
     )
     .option('--out <file>', 'write the report as JSON to this file')
+    .option(
+      '--examples <n>',
+      'keys kept per kind of mistake in the report (default 10; a large number lists every one)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--examples ${v} is not a whole number`);
+        return n;
+      },
+    )
     .addHelpText(
       'after',
       `
@@ -70,6 +80,7 @@ Examples:
           truthDir,
           targetDb: handle.db,
           planFile,
+          exampleLimit: opts.examples,
           onProgress: (phase) => ctx.out.note(`reading ${phase === 'score' ? 'done, scoring' : phase}`),
         });
       } catch (error) {

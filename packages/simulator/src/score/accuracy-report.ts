@@ -52,6 +52,8 @@ export interface ScoreInput {
    * count as completed, as the platform's own clock would have made them. Default: the truth as it is.
    */
   asOf?: string;
+  /** Keys kept per kind of mistake in `examples` (default EXAMPLE_LIMIT); raise it to list every mistake. */
+  exampleLimit?: number;
 }
 
 /** A share with its counts. `rate` is hit/of, or null when `of` is 0 (nothing to measure is not 100%). */

@@ -89,6 +89,7 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
     ? { ...input.truth, bookings: completeEndedBookings(input.truth.bookings, Date.parse(input.asOf)) }
     : input.truth;
   const regions = input.phoneRegions ?? {};
+  const limit = input.exampleLimit ?? EXAMPLE_LIMIT;
   const phoneKeyOf = createPhoneKey(regions);
   const match = matchRecords(truth, rebuilt, regions, phoneKeyOf);
   const preexisting = input.restored ?? backup;
@@ -220,7 +221,7 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
       wrongBookingLink: [],
     };
     const note = (list: string[], key: string) => {
-      if (list.length < EXAMPLE_LIMIT) list.push(key);
+      if (list.length < limit) list.push(key);
     };
     const label = (r: Row): string =>
       entity === 'bookings'
@@ -392,7 +393,7 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
 
   const customers: CustomerScore = {
     ...scores.customers,
-    wronglyMerged: scoreWronglyMerged(truth, rebuilt, match, scores.customers.examples),
+    wronglyMerged: scoreWronglyMerged(truth, rebuilt, match, scores.customers.examples, limit),
   };
   const payments: PaymentScore = {
     ...scores.payments,
@@ -404,7 +405,7 @@ export function scoreRebuild(input: ScoreInput): AccuracyReport {
   for (const [, rep] of representatives.payments) {
     const t = truthById.payments.get(match.payments.get(rep.id as string)!);
     if (t?.booking_id && match.bookings.get(String(rep.booking_id)) !== t.booking_id)
-      if (payments.examples.wrongBookingLink.length < EXAMPLE_LIMIT)
+      if (payments.examples.wrongBookingLink.length < limit)
         payments.examples.wrongBookingLink.push(
           String(t.stripe_payment_intent_id ?? t.stripe_charge_id ?? t.id),
         );
@@ -448,6 +449,7 @@ function scoreWronglyMerged(
   rebuilt: TargetSnapshot,
   match: RecordMatch,
   examples: ScoreExamples,
+  limit: number,
 ): Ratio {
   const truthCustomerOf = new Map(truth.bookings.map((b) => [b.id, b.customer_id]));
   const people = new Map<string, Set<string>>();
@@ -463,7 +465,7 @@ function scoreWronglyMerged(
   for (const [customerId, set] of [...people].sort(([a], [b]) => a.localeCompare(b))) {
     if (set.size < 2) continue;
     merged++;
-    if (examples.wronglyMerged.length < EXAMPLE_LIMIT) examples.wronglyMerged.push(customerId);
+    if (examples.wronglyMerged.length < limit) examples.wronglyMerged.push(customerId);
   }
   return ratio(merged, people.size);
 }

@@ -22,6 +22,8 @@ export interface ScoreTargetOptions {
   targetDb: Kysely<any>;
   /** A plan JSON file (as `salvage plan --out` writes it): its dispositions give the review share. */
   planFile?: string;
+  /** Keys kept per kind of mistake in the report's examples (see ScoreInput.exampleLimit). */
+  exampleLimit?: number;
   onProgress?(phase: ScoreTargetPhase): void;
 }
 
@@ -72,6 +74,7 @@ export async function scoreTarget(options: ScoreTargetOptions): Promise<Accuracy
     rebuilt,
     provenance,
     plan,
+    exampleLimit: options.exampleLimit,
     phoneRegions,
     ...(asOf ? { asOf } : {}),
   });
