@@ -59,20 +59,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
   for (const r of input.snapshot.resources) rowsOf.get(r.business_id)?.resources.push(r);
   // The spelling prior for names: every customer name read or restored, with the address it came with, across
   // businesses (names are not local), from the same fields planCustomer reads a name from.
-  const pairs: [string, string][] = [];
-  for (const ev of input.evidence) {
-    const f = ev.fields as {
-      fullName?: string;
-      customerName?: string;
-      email?: string;
-      customerEmail?: string;
-    };
-    const name = ev.entity === 'customer' ? f.fullName : ev.entity === 'booking' ? f.customerName : undefined;
-    const email = ev.entity === 'customer' ? f.email : f.customerEmail;
-    if (name && email) pairs.push([name, email]);
-  }
-  for (const r of input.snapshot.customers) if (r.full_name && r.email) pairs.push([r.full_name, r.email]);
-  const prior = namePrior(pairs);
+  const prior = namePrior(namedAddresses(evidence, input.snapshot.customers));
   const items: PlanItem[] = [];
   for (const business of [...input.snapshot.businesses].sort((a, b) => compareText(a.id, b.id))) {
     const businessId = business.id;
@@ -593,4 +580,20 @@ function paymentNewId(p: PaymentCluster, businessId: string, used: Set<string>):
   const id = newRowId('payments', businessId, anchor);
   used.add(id);
   return id;
+}
+
+/** (name, email) pairs of every customer mention and restored customer, read as they are iterated. */
+function* namedAddresses(evidence: Evidence[], rows: CustomerRow[]): Generator<[string, string]> {
+  for (const ev of evidence) {
+    const f = ev.fields as {
+      fullName?: string;
+      customerName?: string;
+      email?: string;
+      customerEmail?: string;
+    };
+    const name = ev.entity === 'customer' ? f.fullName : ev.entity === 'booking' ? f.customerName : undefined;
+    const email = ev.entity === 'customer' ? f.email : f.customerEmail;
+    if (name && email) yield [name, email];
+  }
+  for (const r of rows) if (r.full_name && r.email) yield [r.full_name, r.email];
 }
