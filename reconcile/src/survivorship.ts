@@ -220,30 +220,29 @@ export function chooseField(args: {
     // Names are misspelt far more often than people rename. Spellings of one name (case, diacritics, "Last, First")
     // vote together. A spelling many other people's names bear out beats one with a token few or none use (a
     // misspelling is mostly the typist's own: a booking's one typo reaches its calendar event and its mails alike, so
-    // counting systems alone lets it outvote the right name). Then the name most systems agree
-    // on (the target row counts as a system), the more trusted reading, the newer; within it the best-formed
-    // spelling, written the way names are stored.
+    // counting systems alone lets it outvote the right name). Then the name most systems agree on (the target row
+    // counts as a system), the more trusted reading, the newer; within it the best-formed spelling, written the way
+    // names are stored.
     rule = RULES.agreedName;
     const all = [...heads, ...(target?.value ? [target] : [])];
+    const classOf = new Map<Claim, string>();
     const votes = new Map<string, Set<string>>();
     for (const c of all) {
       const k = nameClass(String(c.value));
+      classOf.set(c, k);
       const v = votes.get(k) ?? new Set<string>();
       v.add(sourceGroup(c.source));
       votes.set(k, v);
     }
     const known = new Map<string, number>();
-    if (ctx.namePrior && ctx.ownEmails)
-      for (const k of votes.keys()) known.set(k, support(k, ctx.namePrior, ctx.ownEmails));
-    const vote = (c: Claim) => votes.get(nameClass(String(c.value)))!.size;
-    const prior = (c: Claim) => known.get(nameClass(String(c.value))) ?? 0;
-    const best = [...all].sort(
-      (a, b) =>
-        prior(b) - prior(a) || vote(b) - vote(a) || b.confidence - a.confidence || compareNewestFirst(a, b),
-    )[0]!;
-    nameGroup = nameClass(String(best.value));
+    for (const k of votes.keys())
+      known.set(k, ctx.namePrior && ctx.ownEmails ? support(k, ctx.namePrior, ctx.ownEmails) : 0);
+    const rank = new Map<Claim, [number, number]>();
+    for (const c of all) rank.set(c, [known.get(classOf.get(c)!)!, votes.get(classOf.get(c)!)!.size]);
+    const best = [...all].sort((a, b) => byNameRank(a, b, rank))[0]!;
+    nameGroup = classOf.get(best)!;
     chosen = all
-      .filter((c) => nameClass(String(c.value)) === nameGroup)
+      .filter((c) => classOf.get(c) === nameGroup)
       .sort(
         (a, b) =>
           spellingScore(String(b.value)) - spellingScore(String(a.value)) ||
@@ -319,6 +318,13 @@ export function chooseField(args: {
     ...agreeing.map((c) => c.at),
   );
   return { choice, conflict, changed: !target || !same(target.value, value), latestAt };
+}
+
+/** Names: more widely borne out first, then more systems agreeing, more trusted, newer. */
+function byNameRank(a: Claim, b: Claim, rank: Map<Claim, [number, number]>): number {
+  const [pa, va] = rank.get(a)!;
+  const [pb, vb] = rank.get(b)!;
+  return pb - pa || vb - va || b.confidence - a.confidence || compareNewestFirst(a, b);
 }
 
 /**
