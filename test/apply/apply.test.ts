@@ -75,12 +75,16 @@ describe.each(['postgres', 'pglite'] as const)('apply on %s', (engine) => {
       batch_id: string;
     }>`select batch_id from salvage.plan_ledger where plan_id = ${plan.id}`.execute(t.db);
     expect(ledger.rows).toEqual([{ batch_id: result.batchId }]);
-    const journal = await sql<{ op: string; prior: unknown }>`
-      select op, prior from salvage.undo_journal where batch_id = ${result.batchId} order by seq`.execute(
-      t.db,
-    );
-    expect(journal.rows.map((r) => r.op)).toEqual(['insert', 'update', 'insert']);
-    expect(journal.rows[1]!.prior).toEqual({ phone: null, updated_at: '2026-05-01T10:00:00.000Z' });
+    const journal = await sql<{ table_name: string; op: string; row_ids: string[]; rows: unknown[][] }>`
+      select table_name, op, row_ids::text[] as row_ids, rows from salvage.undo_chunks
+      where batch_id = ${result.batchId} order by seq`.execute(t.db);
+    expect(journal.rows.map((r) => [r.table_name, r.op, r.row_ids])).toEqual([
+      ['customers', 'insert', [c.id]],
+      ['customers', 'update', [upd.key.id]],
+      ['bookings', 'insert', [plan.items[1]!.key.id]],
+    ]);
+    // An update's entry ends with its prior values (one per changed column, sorted) and the hash of the row written.
+    expect(journal.rows[1]!.rows[0]!.slice(4, 5)).toEqual([[null, '2026-05-01T10:00:00.000Z']]);
     const prov = await why(t.db, 'customers', c.id, 'full_name');
     expect(prov).toHaveLength(1);
     expect(prov[0]).toMatchObject({

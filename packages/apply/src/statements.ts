@@ -121,10 +121,27 @@ export function buildUpdateRows(
 }
 
 /**
- * The one DELETE salvage sends: rows of `ids` that the undo journal records as inserted by `batchId`. The statement
- * itself checks the journal, so even a wrong id list cannot remove anything else. checkStatement knows this shape.
+ * The DELETE salvage sends: rows of `ids` that undo chunk `seq` of `batchId` records as inserted. The statement itself
+ * checks the journal, so even a wrong id list cannot remove anything else. checkStatement knows this shape.
  */
 export function buildRevertDelete(
+  mapped: MappedTable,
+  batchId: string,
+  seq: number,
+  ids: readonly string[],
+): CompiledQuery {
+  const id = quoteIdent(mapped.columns.id!);
+  return CompiledQuery.raw(
+    `delete from ${qualifiedName(mapped)} where ${id} = any($1::uuid[]) and ${id} in (select unnest("row_ids") from "salvage"."undo_chunks" where "batch_id" = $2 and "table_name" = $3 and "op" = 'insert' and "seq" = $4)`,
+    [toArrayLiteral(ids), batchId, mapped.table, seq],
+  );
+}
+
+/**
+ * The same for a batch applied before undo_chunks: rows of `ids` that its per-row journal records as inserted.
+ * checkStatement knows this shape too.
+ */
+export function buildLegacyRevertDelete(
   mapped: MappedTable,
   batchId: string,
   ids: readonly string[],
