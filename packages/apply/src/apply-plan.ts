@@ -19,6 +19,7 @@ import {
   buildInsertChunk,
   buildInsertLedger,
   buildLedgerExists,
+  buildPreferLz4,
   buildReadLedger,
 } from './audit-schema.ts';
 import { guardDatabase } from './guard-database.ts';
@@ -198,6 +199,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       }),
     );
     await trx.executeQuery(buildInsertLedger(plan.id, batchId, appliedAt));
+    await trx.executeQuery(buildPreferLz4());
     await writeItems(trx, batchId, write, current, mapping, types, chunkSize, options.onProgress);
     await trx.commit().execute();
     trx = undefined;

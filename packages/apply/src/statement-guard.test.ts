@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_DDL, buildInsertChunk } from './audit-schema.ts';
+import { AUDIT_DDL, buildInsertChunk, buildPreferLz4 } from './audit-schema.ts';
 import { packChunk } from './journal-chunk.ts';
 import { checkStatement } from './statement-guard.ts';
 import {
@@ -80,6 +80,7 @@ describe('checkStatement', () => {
       buildWaitLock(),
       buildReadReferencingColumns(customers),
       buildInsertChunk('b', packChunk(1, 'customers', 'insert', ['id'], [])),
+      buildPreferLz4(),
     ].map((q) => checkStatement(q.sql));
     expect(kinds).toEqual([
       { ok: true, kind: 'read' },
@@ -91,6 +92,7 @@ describe('checkStatement', () => {
       { ok: true, kind: 'read' },
       { ok: true, kind: 'read' },
       { ok: true, kind: 'insert' },
+      { ok: true, kind: 'read' },
     ]);
     for (const ddl of AUDIT_DDL) expect(checkStatement(ddl)).toEqual({ ok: true, kind: 'audit_ddl' });
   });
