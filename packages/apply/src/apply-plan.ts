@@ -12,7 +12,7 @@ import {
   type Value,
 } from '@salvage/core';
 import { readTargetIdentity } from '@salvage/store';
-import type { ControlledTransaction, Kysely } from 'kysely';
+import type { CompiledQuery, ControlledTransaction, Kysely } from 'kysely';
 import {
   buildAuditDdl,
   buildInsertBatch,
@@ -389,19 +389,27 @@ function sourcesOf(item: PlanItem, columns: readonly string[]): FieldSource[] {
   return columns.map((column) => byColumn.get(column) ?? whole);
 }
 
-async function writeItems(
-  trx: ControlledTransaction<unknown>,
+/** One chunk's statements, built and ready to send: the data write and its undo chunk. */
+interface ChunkWrite {
+  phase: 'insert' | 'update';
+  table: TableName;
+  data: CompiledQuery;
+  journal: CompiledQuery;
+  rows: number;
+  /** Why the write is stale when it affected fewer rows than it has. */
+  shortfall: (affected: number) => string;
+}
+
+/** Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. */
+function* buildChunkWrites(
   batchId: string,
   write: SelectedItem[],
   current: Map<string, Record<string, unknown>>,
   mapping: TargetMapping,
   types: Map<TableName, ColumnTypes>,
   chunkSize: number,
-  onProgress: ApplyOptions['onProgress'],
-): Promise<void> {
+): Generator<ChunkWrite> {
   let seq = 0;
-  const total = write.length;
-  let done = 0;
   for (const table of TABLES) {
     const mapped = mapping.tables[table];
     const columnTypes = types.get(table)!;
@@ -425,14 +433,15 @@ async function writeItems(
           sources: sourcesOf(item, columns),
         });
       }
-      const result = await trx.executeQuery(buildInsertRows(mapped, columnTypes, rows));
-      if (Number(result.numAffectedRows ?? 0) !== rows.length)
-        throw new StaleDuringWrite(
-          `${rows.length - Number(result.numAffectedRows ?? 0)} ${table} row(s) appeared with a planned id while applying`,
-        );
-      await trx.executeQuery(buildInsertChunk(batchId, packChunk(++seq, table, 'insert', columns, journal)));
-      done += chunk.length;
-      onProgress?.({ phase: 'insert', table, done, total });
+      yield {
+        phase: 'insert',
+        table,
+        data: buildInsertRows(mapped, columnTypes, rows),
+        journal: buildInsertChunk(batchId, packChunk(++seq, table, 'insert', columns, journal)),
+        rows: rows.length,
+        shortfall: (affected) =>
+          `${rows.length - affected} ${table} row(s) appeared with a planned id while applying`,
+      };
     }
     const updates = write.filter((s) => s.item.table === table && s.item.kind === 'update');
     const groups = new Map<string, SelectedItem[]>();
@@ -467,17 +476,53 @@ async function writeItems(
             writtenHash: hashRow(table, { ...before, ...values }),
           });
         }
-        const result = await trx.executeQuery(buildUpdateRows(mapped, columnTypes, changed, rows));
-        if (Number(result.numAffectedRows ?? 0) !== rows.length)
-          throw new StaleDuringWrite(`${table} rows vanished while applying`);
-        await trx.executeQuery(
-          buildInsertChunk(batchId, packChunk(++seq, table, 'update', changed, journal)),
-        );
-        done += chunk.length;
-        onProgress?.({ phase: 'update', table, done, total });
+        yield {
+          phase: 'update',
+          table,
+          data: buildUpdateRows(mapped, columnTypes, changed, rows),
+          journal: buildInsertChunk(batchId, packChunk(++seq, table, 'update', changed, journal)),
+          rows: rows.length,
+          shortfall: () => `${table} rows vanished while applying`,
+        };
       }
     }
   }
+}
+
+/**
+ * Writes the items chunk by chunk, one chunk's statements at a time on the transaction's connection, while the next
+ * chunk is built: the database and Node work side by side instead of taking turns.
+ */
+async function writeItems(
+  trx: ControlledTransaction<unknown>,
+  batchId: string,
+  write: SelectedItem[],
+  current: Map<string, Record<string, unknown>>,
+  mapping: TargetMapping,
+  types: Map<TableName, ColumnTypes>,
+  chunkSize: number,
+  onProgress: ApplyOptions['onProgress'],
+): Promise<void> {
+  const total = write.length;
+  let done = 0;
+  const send = async (w: ChunkWrite): Promise<void> => {
+    const result = await trx.executeQuery(w.data);
+    const affected = Number(result.numAffectedRows ?? 0);
+    if (affected !== w.rows) throw new StaleDuringWrite(w.shortfall(affected));
+    await trx.executeQuery(w.journal);
+    done += w.rows;
+    onProgress?.({ phase: w.phase, table: w.table, done, total });
+  };
+  let pending: Promise<void> | undefined;
+  for (const w of buildChunkWrites(batchId, write, current, mapping, types, chunkSize)) {
+    if (pending) await pending;
+    pending = send(w);
+    // Handled when awaited; without this, a failure while the next chunk is built would be an unhandled rejection.
+    pending.catch(() => {});
+    // Let the statement reach the connection before building the next chunk blocks the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (pending) await pending;
 }
 
 /** Appends to a list in a map of lists (in place: copying would make grouping quadratic). */
