@@ -477,7 +477,7 @@ describe.each(['postgres', 'pglite'] as const)('apply on %s', (engine) => {
         const written =
           chunk.op === 'insert'
             ? hashRow(chunk.table_name, Object.fromEntries(chunk.columns.map((col, i) => [col, e.values[i]])))
-            : e.writtenHash;
+            : hashRow(chunk.table_name, await readRow(t.db, chunk.table_name, e.rowId));
         await sql`insert into salvage.undo_journal values (${applied.batchId}, ${++seq}, ${chunk.table_name},
           ${e.rowId}::uuid, ${chunk.op}, ${e.prior === null ? null : JSON.stringify(e.prior)}::jsonb, ${written},
           ${e.approvedBy}, ${JSON.stringify({ e: evidence, f: e.fields.map((f) => f.slice(0, 4)) })}::json)`.execute(

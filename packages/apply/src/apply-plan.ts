@@ -473,7 +473,7 @@ function* buildChunkWrites(
             values: changed.map((c) => canonicalValue(c, values[c])),
             sources: sourcesOf(item, changed),
             prior: changed.map((c) => canonicalValue(c, before[c])),
-            writtenHash: hashRow(table, { ...before, ...values }),
+            baseHash: item.baseRowHash,
           });
         }
         yield {

@@ -48,12 +48,12 @@ describe('packChunk and unpackEntry', () => {
         ['phone', null, 0.97, 'r.all', ['e1', 'e2']],
       ],
       prior: null,
-      writtenHash: null,
+      baseHash: null,
     });
     expect(unpackEntry('insert', packed.columns, meta, B, rows[1]).approvedBy).toBe('operator:alice');
   });
 
-  it('round-trip updates with their prior values and written hash', () => {
+  it('round-trip updates with their prior values and base row hash', () => {
     const packed = packChunk(
       1,
       'customers',
@@ -69,7 +69,7 @@ describe('packChunk and unpackEntry', () => {
             { confidence: 0.9, rule: 'r.phone', evidenceIds: ['e9'] },
           ],
           prior: [null, '2026-05-01T10:00:00.000Z'],
-          writtenHash: 'h1',
+          baseHash: 'h1',
         },
       ],
     );
@@ -81,7 +81,7 @@ describe('packChunk and unpackEntry', () => {
       (JSON.parse(packed.rows) as unknown[])[0],
     );
     expect(entry.prior).toEqual({ phone: null, updated_at: '2026-05-01T10:00:00.000Z' });
-    expect(entry.writtenHash).toBe('h1');
+    expect(entry.baseHash).toBe('h1');
     expect(entry.fields[1]).toEqual(['updated_at', '2026-07-01T00:00:00.000Z', 0.9, 'r.phone', ['e9']]);
   });
 });

@@ -5,12 +5,14 @@
  * values shared by its rows, and `rows`, a JSON array with one entry per row id, in the same order:
  *
  *   [approver, values, evidenceIds, fieldRefs]                      for an insert
- *   [approver, values, evidenceIds, fieldRefs, prior, writtenHash]  for an update
+ *   [approver, values, evidenceIds, fieldRefs, prior, baseHash]     for an update
  *
  * `approver` indexes meta.a (who approved the row); `values` and `prior` are canonical values, one per column;
  * `fieldRefs` has one entry per column: a number indexing meta.m ([confidence, rule]) when the field has all of the
  * row's evidence ids, as most do, or [meta index, evidence indexes...] when it has a subset. An insert stores no hash:
- * its written row is `values` (every reference column), which revert compares with the row as it is now.
+ * its written row is `values` (every reference column), which revert compares with the row as it is now. Nor does an
+ * update: `baseHash` is the plan's hash of the row before it (checked before writing), so a row is still as written
+ * when its changed columns hold `values` and, with `prior` put back, it hashes to `baseHash`.
  */
 
 /** One written field's provenance: column, value written, confidence, rule and evidence ids. */
@@ -29,7 +31,7 @@ export interface FieldSource {
   evidenceIds: readonly string[];
 }
 
-/** One written row, before packing; `prior` and `writtenHash` only for updates. */
+/** One written row, before packing; `prior` and `baseHash` only for updates. */
 export interface ChunkRow {
   rowId: string;
   approvedBy: string;
@@ -38,7 +40,8 @@ export interface ChunkRow {
   /** Where each value came from, one per chunk column. */
   sources: readonly FieldSource[];
   prior?: unknown[];
-  writtenHash?: string;
+  /** The hash of the whole row before the update (the item's baseRowHash). */
+  baseHash?: string;
 }
 
 /** A chunk ready for buildInsertChunk: `meta` and `rows` are JSON text. */
@@ -59,7 +62,7 @@ export interface JournalEntry {
   values: unknown[];
   fields: FieldProvenanceTuple[];
   prior: Record<string, unknown> | null;
-  writtenHash: string | null;
+  baseHash: string | null;
 }
 
 /** Packs the rows of one chunk; pure. Shared approvers and (confidence, rule) pairs are stored once in meta. */
@@ -73,7 +76,7 @@ export function packChunk(
   const approvers: string[] = [];
   const approverIndex = new Map<string, number>();
   const pairs: [number, string][] = [];
-  const pairIndex = new Map<string, number>();
+  const pairIndex = new Map<string, Map<number, number>>();
   const entries: unknown[] = new Array(rows.length);
   const rowIds: string[] = new Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
@@ -85,34 +88,47 @@ export function packChunk(
       approverIndex.set(row.approvedBy, a);
       approvers.push(row.approvedBy);
     }
-    // The row's evidence ids once, in first-seen order; a field with all of them needs no list of its own.
-    const evidence: string[] = [];
-    const evidenceIndex = new Map<string, number>();
+    // The row's evidence ids once, in first-seen order; a field with all of them needs no list of its own. Most rows
+    // give every field the same list, so that case skips the union.
+    const first = row.sources[0]?.evidenceIds ?? [];
+    let evidence: readonly string[] = first;
+    let evidenceIndex: Map<string, number> | undefined;
     for (const source of row.sources)
-      for (const id of source.evidenceIds)
-        if (!evidenceIndex.has(id)) {
-          evidenceIndex.set(id, evidence.length);
-          evidence.push(id);
-        }
+      if (source.evidenceIds !== first && !sameIds(source.evidenceIds, first)) {
+        const union: string[] = [];
+        evidenceIndex = new Map();
+        for (const other of row.sources)
+          for (const id of other.evidenceIds)
+            if (!evidenceIndex.has(id)) {
+              evidenceIndex.set(id, union.length);
+              union.push(id);
+            }
+        evidence = union;
+        break;
+      }
     const refs: unknown[] = new Array(row.sources.length);
     for (let c = 0; c < row.sources.length; c++) {
       const source = row.sources[c]!;
-      const key = `${source.confidence}\u0000${source.rule}`;
-      let m = pairIndex.get(key);
+      let byConfidence = pairIndex.get(source.rule);
+      if (!byConfidence) {
+        byConfidence = new Map();
+        pairIndex.set(source.rule, byConfidence);
+      }
+      let m = byConfidence.get(source.confidence);
       if (m === undefined) {
         m = pairs.length;
-        pairIndex.set(key, m);
+        byConfidence.set(source.confidence, m);
         pairs.push([source.confidence, source.rule]);
       }
       refs[c] =
-        source.evidenceIds.length === evidence.length
+        !evidenceIndex || source.evidenceIds.length === evidence.length
           ? m
           : [m, ...source.evidenceIds.map((id) => evidenceIndex.get(id)!)];
     }
     entries[r] =
       op === 'insert'
         ? [a, row.values, evidence, refs]
-        : [a, row.values, evidence, refs, row.prior ?? [], row.writtenHash ?? ''];
+        : [a, row.values, evidence, refs, row.prior ?? [], row.baseHash ?? ''];
   }
   return {
     seq,
@@ -123,6 +139,12 @@ export function packChunk(
     meta: JSON.stringify({ a: approvers, m: pairs }),
     rows: JSON.stringify(entries),
   };
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The chunk's shared values, as stored in its `meta` column. */
@@ -139,7 +161,7 @@ export function unpackEntry(
   rowId: string,
   entry: unknown,
 ): JournalEntry {
-  const [a, values, evidence, refs, prior, writtenHash] = entry as [
+  const [a, values, evidence, refs, prior, baseHash] = entry as [
     number,
     unknown[],
     string[],
@@ -165,6 +187,6 @@ export function unpackEntry(
     values,
     fields,
     prior: priorValues,
-    writtenHash: op === 'update' ? (writtenHash ?? null) : null,
+    baseHash: op === 'update' ? (baseHash ?? null) : null,
   };
 }

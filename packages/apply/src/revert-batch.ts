@@ -77,8 +77,14 @@ interface UndoEntry {
   op: 'insert' | 'update';
   /** Prior values of the columns an update changed. */
   prior: Record<string, unknown> | null;
-  /** How to tell the row is still as written: the hash of the whole row, or (inserts) every value written. */
-  written: { kind: 'hash'; hash: string } | { kind: 'values'; columns: readonly string[]; values: unknown[] };
+  /**
+   * How to tell the row is still as written: the hash of the whole row written (legacy journal rows), every value
+   * written (inserts), or the values written plus the hash of the row before (updates; see journal-chunk.ts).
+   */
+  written:
+    | { kind: 'hash'; hash: string }
+    | { kind: 'values'; columns: readonly string[]; values: unknown[] }
+    | { kind: 'base'; columns: readonly string[]; values: unknown[]; hash: string };
   /** The undo chunk that records it (its DELETE checks that chunk), or null for a legacy journal row. */
   chunkSeq: number | null;
 }
@@ -122,7 +128,7 @@ async function readUndoEntries(trx: ControlledTransaction<unknown>, batchId: str
         written:
           chunk.op === 'insert'
             ? { kind: 'values', columns, values: e.values }
-            : { kind: 'hash', hash: e.writtenHash ?? '' },
+            : { kind: 'base', columns, values: e.values, hash: e.baseHash ?? '' },
         chunkSeq: chunk.seq,
       });
     }
@@ -153,7 +159,8 @@ function isAsWritten(table: TableName, row: Record<string, unknown>, e: UndoEntr
   const { columns, values } = e.written;
   for (let c = 0; c < columns.length; c++)
     if (canonicalValue(columns[c]!, row[columns[c]!]) !== (values[c] ?? null)) return false;
-  return true;
+  // An update also left its other columns alone: with the prior values back, the row is the one the plan checked.
+  return e.written.kind === 'values' || hashRow(table, { ...row, ...e.prior }) === e.written.hash;
 }
 
 /**
