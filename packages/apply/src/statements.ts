@@ -19,15 +19,23 @@ export function qualifiedName(mapped: MappedTable): string {
 
 /** A PostgreSQL array literal ('{"a",NULL,"b"}') of scalar values, for one `$n::type[]` parameter. */
 export function toArrayLiteral(values: readonly unknown[]): string {
-  const parts = values.map((v) => {
-    if (v === null || v === undefined) return 'NULL';
-    if (typeof v === 'boolean') return v ? 't' : 'f';
-    if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-    const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : JSON.stringify(v);
-    return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  });
-  return `{${parts.join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'boolean') out += v ? 't' : 'f';
+    else if (typeof v === 'number' || typeof v === 'bigint') out += String(v);
+    else {
+      const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : JSON.stringify(v);
+      // Most values have neither a quote nor a backslash: test once instead of two replaces per value.
+      out += NEEDS_ESCAPE.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${s}"`;
+    }
+  }
+  return `${out}}`;
 }
+
+const NEEDS_ESCAPE = /["\\]/;
 
 /** Target column name -> its SQL type as format_type() prints it. */
 export type ColumnTypes = Record<string, string>;
