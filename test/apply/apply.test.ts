@@ -1,5 +1,5 @@
-import { applyPlan, revertBatch, why } from '@salvage/apply';
-import { hashRow } from '@salvage/core';
+import { applyPlan, type ChunkMeta, revertBatch, unpackEntry, why } from '@salvage/apply';
+import { hashRow, type TableName } from '@salvage/core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -75,12 +75,16 @@ describe.each(['postgres', 'pglite'] as const)('apply on %s', (engine) => {
       batch_id: string;
     }>`select batch_id from salvage.plan_ledger where plan_id = ${plan.id}`.execute(t.db);
     expect(ledger.rows).toEqual([{ batch_id: result.batchId }]);
-    const journal = await sql<{ op: string; prior: unknown }>`
-      select op, prior from salvage.undo_journal where batch_id = ${result.batchId} order by seq`.execute(
-      t.db,
-    );
-    expect(journal.rows.map((r) => r.op)).toEqual(['insert', 'update', 'insert']);
-    expect(journal.rows[1]!.prior).toEqual({ phone: null, updated_at: '2026-05-01T10:00:00.000Z' });
+    const journal = await sql<{ table_name: string; op: string; row_ids: string[]; rows: unknown[][] }>`
+      select table_name, op, row_ids::text[] as row_ids, rows from salvage.undo_chunks
+      where batch_id = ${result.batchId} order by seq`.execute(t.db);
+    expect(journal.rows.map((r) => [r.table_name, r.op, r.row_ids])).toEqual([
+      ['customers', 'insert', [c.id]],
+      ['customers', 'update', [upd.key.id]],
+      ['bookings', 'insert', [plan.items[1]!.key.id]],
+    ]);
+    // An update's entry ends with its prior values (one per changed column, sorted) and the hash of the row written.
+    expect(journal.rows[1]!.rows[0]!.slice(4, 5)).toEqual([[null, '2026-05-01T10:00:00.000Z']]);
     const prov = await why(t.db, 'customers', c.id, 'full_name');
     expect(prov).toHaveLength(1);
     expect(prov[0]).toMatchObject({
@@ -391,6 +395,115 @@ describe.each(['postgres', 'pglite'] as const)('apply on %s', (engine) => {
       removed: 0,
     });
     expect(await t.db.selectFrom('customers').select('id').where('id', '=', c.id).execute()).toHaveLength(1);
+  });
+
+  it('why and salvage.field_provenance agree field by field, a field with part of the evidence included', async () => {
+    const { plan, c, upd } = await basicPlan();
+    const insC = plan.items[0]!;
+    const email = insC.fields.find((f) => f.column === 'email')!;
+    email.evidenceIds = [...email.evidenceIds, 'ev:mail:1'];
+    email.rule = 'test.email_from_mail';
+    const applied = await applyPlan({
+      db: t.db,
+      plan,
+      approvedBy: OPERATOR,
+      confirmTarget: t.name,
+      dryRun: false,
+    });
+    if (applied.kind !== 'applied') throw new Error(applied.kind);
+    for (const [table, id] of [
+      ['customers', c.id],
+      ['customers', upd.key.id],
+    ] as const) {
+      const fromWhy = (await why(t.db, table, id)).map((p) => [
+        p.column,
+        p.value,
+        p.confidence,
+        p.rule,
+        p.evidenceIds,
+        p.approvedBy,
+      ]);
+      const { rows } = await sql<Record<string, unknown>>`
+        select column_name, value, confidence, rule, evidence_ids, approved_by from salvage.field_provenance
+        where table_name = ${table} and row_id = ${id} order by column_name`.execute(t.db);
+      expect(fromWhy).toEqual(
+        rows.map((r) => [r.column_name, r.value, r.confidence, r.rule, r.evidence_ids, r.approved_by]),
+      );
+      expect(fromWhy.length).toBeGreaterThan(1);
+    }
+    const mail = await why(t.db, 'customers', c.id, 'email');
+    expect(mail[0]).toMatchObject({
+      rule: 'test.email_from_mail',
+      evidenceIds: [`ev:customers:${c.id}`, 'ev:mail:1'],
+    });
+    expect((await why(t.db, 'customers', c.id, 'full_name'))[0]!.evidenceIds).toEqual([
+      `ev:customers:${c.id}`,
+    ]);
+  });
+
+  it('a batch journaled one row per written row (before undo_chunks) still explains and reverts', async () => {
+    const snapshot = async () =>
+      Promise.all(
+        (['customers', 'bookings'] as const).map(async (table) =>
+          (await t.db.selectFrom(table).selectAll().orderBy('id').execute()).map((r) => hashRow(table, r)),
+        ),
+      );
+    const before = await snapshot();
+    const { plan, c } = await basicPlan();
+    const applied = await applyPlan({
+      db: t.db,
+      plan,
+      approvedBy: OPERATOR,
+      confirmTarget: t.name,
+      dryRun: false,
+    });
+    if (applied.kind !== 'applied') throw new Error(applied.kind);
+    // Rewrite the batch's journal as the per-row undo_journal of earlier versions wrote it.
+    const { rows: chunks } = await sql<{
+      seq: number;
+      table_name: TableName;
+      op: 'insert' | 'update';
+      row_ids: string[];
+      columns: string[];
+      meta: ChunkMeta;
+      rows: unknown[];
+    }>`select seq, table_name, op, row_ids::text[] as row_ids, columns, meta, rows from salvage.undo_chunks
+       where batch_id = ${applied.batchId} order by seq`.execute(t.db);
+    let seq = 0;
+    for (const chunk of chunks) {
+      for (let r = 0; r < chunk.row_ids.length; r++) {
+        const e = unpackEntry(chunk.op, chunk.columns, chunk.meta, chunk.row_ids[r]!, chunk.rows[r]);
+        const evidence = [...new Set(e.fields.flatMap((f) => f[4]))];
+        const written =
+          chunk.op === 'insert'
+            ? hashRow(chunk.table_name, Object.fromEntries(chunk.columns.map((col, i) => [col, e.values[i]])))
+            : hashRow(chunk.table_name, await readRow(t.db, chunk.table_name, e.rowId));
+        await sql`insert into salvage.undo_journal values (${applied.batchId}, ${++seq}, ${chunk.table_name},
+          ${e.rowId}::uuid, ${chunk.op}, ${e.prior === null ? null : JSON.stringify(e.prior)}::jsonb, ${written},
+          ${e.approvedBy}, ${JSON.stringify({ e: evidence, f: e.fields.map((f) => f.slice(0, 4)) })}::json)`.execute(
+          t.db,
+        );
+      }
+    }
+    await sql`delete from salvage.undo_chunks where batch_id = ${applied.batchId}`.execute(t.db);
+    expect((await why(t.db, 'customers', c.id, 'full_name'))[0]).toMatchObject({
+      value: 'New Person',
+      rule: 'test.full_name',
+      evidenceIds: [`ev:customers:${c.id}`],
+    });
+    const reverted = await revertBatch({
+      db: t.db,
+      batchId: applied.batchId,
+      dryRun: false,
+      confirmTarget: t.name,
+    });
+    if (reverted.kind !== 'reverted') throw new Error(JSON.stringify(reverted));
+    expect(reverted.changedSince).toEqual([]);
+    expect(reverted.counts).toEqual([
+      { table: 'customers', restored: 1, removed: 1 },
+      { table: 'bookings', restored: 0, removed: 1 },
+    ]);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('one apply at a time: a second one refuses, or waits with wait', async () => {

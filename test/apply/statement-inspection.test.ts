@@ -127,7 +127,7 @@ describe.each(['postgres', 'pglite'] as const)('every statement sent to a %s tar
         '"public"."customers"',
       ]);
       for (const s of deletes) {
-        expect(s.sql).toContain(`"undo_journal" where "batch_id" = $2`);
+        expect(s.sql).toContain(`"undo_chunks" where "batch_id" = $2`);
         expect(s.params[1]).toBe(applied.batchId);
       }
       expect(deletes[0]!.params[0]).toBe(`{"${insB.key.id}"}`);

@@ -12,19 +12,19 @@ import {
   type Value,
 } from '@salvage/core';
 import { readTargetIdentity } from '@salvage/store';
-import type { ControlledTransaction, Kysely } from 'kysely';
+import type { CompiledQuery, ControlledTransaction, Kysely } from 'kysely';
 import {
   buildAuditDdl,
   buildInsertBatch,
-  buildInsertJournal,
+  buildInsertChunk,
   buildInsertLedger,
   buildLedgerExists,
+  buildPreferLz4,
   buildReadLedger,
-  type FieldProvenanceTuple,
-  type JournalEntry,
 } from './audit-schema.ts';
 import { guardDatabase } from './guard-database.ts';
 import { compareIdentity, type Refusal, takeApplyLock } from './guards.ts';
+import { type ChunkRow, type FieldSource, packChunk } from './journal-chunk.ts';
 import { type ExcludedItem, type SelectedItem, selectItems } from './select-items.ts';
 import { buildInsertRows, buildUpdateRows, type ColumnTypes } from './statements.ts';
 import { missingColumns, readColumnTypes, readExistingIds, readRowsById } from './target-io.ts';
@@ -93,7 +93,8 @@ class StaleDuringWrite extends Error {}
  * Applies the approved items of a plan to the target in one transaction, or (by default) only reports what it would
  * change. Refuses, as a value: another target, an unconfirmed target name, undecided items (unless onlyDecided), a
  * stale plan (a base row changed, or an inserted key exists), a plan already applied, a running apply (unless wait).
- * Writes an audit batch, the ledger entry, per-field provenance and an undo journal in schema `salvage`. A failure
+ * Writes an audit batch, the ledger entry and an undo journal with per-field provenance (one packed row per chunk) in
+ * schema `salvage`. A failure
  * while writing rolls everything back and throws SalvageError 'apply_failed'; the target is then as it was.
  */
 export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
@@ -198,6 +199,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       }),
     );
     await trx.executeQuery(buildInsertLedger(plan.id, batchId, appliedAt));
+    await trx.executeQuery(buildPreferLz4());
     await writeItems(trx, batchId, write, current, mapping, types, chunkSize, options.onProgress);
     await trx.commit().execute();
     trx = undefined;
@@ -375,66 +377,71 @@ async function checkStale(
   return { stale, current };
 }
 
-function provenanceOf(
-  item: PlanItem,
-  columns: readonly string[],
-  values: Record<string, unknown>,
-): FieldProvenanceTuple[] {
-  const byColumn = new Map(item.fields.map((f) => [f.column, f]));
-  return columns.map((column) => {
-    const f = byColumn.get(column);
-    const value = canonicalValue(column, values[column]);
-    if (f) return [column, value, f.confidence, f.rule, f.evidenceIds];
-    return [column, value, item.confidence, 'plan_item', item.evidenceIds];
-  });
+/** Where each of `columns` came from: the item's field for it, else the item as a whole. */
+function sourcesOf(item: PlanItem, columns: readonly string[]): FieldSource[] {
+  const byColumn = new Map<string, FieldSource>();
+  for (const f of item.fields) byColumn.set(f.column, f);
+  const whole: FieldSource = {
+    confidence: item.confidence,
+    rule: 'plan_item',
+    evidenceIds: item.evidenceIds,
+  };
+  return columns.map((column) => byColumn.get(column) ?? whole);
 }
 
-async function writeItems(
-  trx: ControlledTransaction<unknown>,
+/** One chunk's statements, built and ready to send: the data write and its undo chunk. */
+interface ChunkWrite {
+  phase: 'insert' | 'update';
+  table: TableName;
+  data: CompiledQuery;
+  journal: CompiledQuery;
+  rows: number;
+  /** Why the write is stale when it affected fewer rows than it has. */
+  shortfall: (affected: number) => string;
+}
+
+/** Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. */
+function* buildChunkWrites(
   batchId: string,
   write: SelectedItem[],
   current: Map<string, Record<string, unknown>>,
   mapping: TargetMapping,
   types: Map<TableName, ColumnTypes>,
   chunkSize: number,
-  onProgress: ApplyOptions['onProgress'],
-): Promise<void> {
+): Generator<ChunkWrite> {
   let seq = 0;
-  const total = write.length;
-  let done = 0;
   for (const table of TABLES) {
     const mapped = mapping.tables[table];
     const columnTypes = types.get(table)!;
+    const columns = REFERENCE_COLUMNS[table];
     const inserts = write.filter((s) => s.item.table === table && s.item.kind === 'insert');
     for (let i = 0; i < inserts.length; i += chunkSize) {
       const chunk = inserts.slice(i, i + chunkSize);
       const rows: Record<string, unknown>[] = [];
-      const journal: JournalEntry[] = [];
+      const journal: ChunkRow[] = [];
       for (const s of chunk) {
         const item = s.item as Extract<PlanItem, { kind: 'insert' }>;
         const row: Record<string, unknown> = {};
-        for (const c of REFERENCE_COLUMNS[table]) row[c] = item.row[c] ?? null;
+        for (const c of columns) row[c] = item.row[c] ?? null;
         row.id = item.key.id.toLowerCase();
         rows.push(row);
+        // No hash: the journal keeps every written value, which revert compares with the row as it is then.
         journal.push({
-          seq: ++seq,
-          table,
           rowId: row.id as string,
-          op: 'insert',
-          prior: null,
-          writtenHash: hashRow(table, row),
           approvedBy: s.approvedBy,
-          provenance: provenanceOf(item, REFERENCE_COLUMNS[table], row),
+          values: columns.map((c) => canonicalValue(c, row[c])),
+          sources: sourcesOf(item, columns),
         });
       }
-      const result = await trx.executeQuery(buildInsertRows(mapped, columnTypes, rows));
-      if (Number(result.numAffectedRows ?? 0) !== rows.length)
-        throw new StaleDuringWrite(
-          `${rows.length - Number(result.numAffectedRows ?? 0)} ${table} row(s) appeared with a planned id while applying`,
-        );
-      await trx.executeQuery(buildInsertJournal(batchId, journal));
-      done += chunk.length;
-      onProgress?.({ phase: 'insert', table, done, total });
+      yield {
+        phase: 'insert',
+        table,
+        data: buildInsertRows(mapped, columnTypes, rows),
+        journal: buildInsertChunk(batchId, packChunk(++seq, table, 'insert', columns, journal)),
+        rows: rows.length,
+        shortfall: (affected) =>
+          `${rows.length - affected} ${table} row(s) appeared with a planned id while applying`,
+      };
     }
     const updates = write.filter((s) => s.item.table === table && s.item.kind === 'update');
     const groups = new Map<string, SelectedItem[]>();
@@ -448,40 +455,74 @@ async function writeItems(
     }
     for (const [key, group] of groups) {
       if (key === '') continue;
-      const columns = key.split(',');
+      const changed = key.split(',');
       for (let i = 0; i < group.length; i += chunkSize) {
         const chunk = group.slice(i, i + chunkSize);
         const rows: { id: string; values: Record<string, unknown> }[] = [];
-        const journal: JournalEntry[] = [];
+        const journal: ChunkRow[] = [];
         for (const s of chunk) {
           const item = s.item as Extract<PlanItem, { kind: 'update' }>;
           const id = item.key.id.toLowerCase();
           const before = current.get(`${table}:${id}`)!;
           const values: Record<string, unknown> = {};
           for (const c of item.changes) values[c.column] = c.to;
-          const prior: Record<string, unknown> = {};
-          for (const c of columns) prior[c] = canonicalValue(c, before[c]);
           rows.push({ id, values });
           journal.push({
-            seq: ++seq,
-            table,
             rowId: id,
-            op: 'update',
-            prior,
-            writtenHash: hashRow(table, { ...before, ...values }),
             approvedBy: s.approvedBy,
-            provenance: provenanceOf(item, columns, values),
+            values: changed.map((c) => canonicalValue(c, values[c])),
+            sources: sourcesOf(item, changed),
+            prior: changed.map((c) => canonicalValue(c, before[c])),
+            baseHash: item.baseRowHash,
           });
         }
-        const result = await trx.executeQuery(buildUpdateRows(mapped, columnTypes, columns, rows));
-        if (Number(result.numAffectedRows ?? 0) !== rows.length)
-          throw new StaleDuringWrite(`${table} rows vanished while applying`);
-        await trx.executeQuery(buildInsertJournal(batchId, journal));
-        done += chunk.length;
-        onProgress?.({ phase: 'update', table, done, total });
+        yield {
+          phase: 'update',
+          table,
+          data: buildUpdateRows(mapped, columnTypes, changed, rows),
+          journal: buildInsertChunk(batchId, packChunk(++seq, table, 'update', changed, journal)),
+          rows: rows.length,
+          shortfall: () => `${table} rows vanished while applying`,
+        };
       }
     }
   }
+}
+
+/**
+ * Writes the items chunk by chunk, one chunk's statements at a time on the transaction's connection, while the next
+ * chunk is built: the database and Node work side by side instead of taking turns.
+ */
+async function writeItems(
+  trx: ControlledTransaction<unknown>,
+  batchId: string,
+  write: SelectedItem[],
+  current: Map<string, Record<string, unknown>>,
+  mapping: TargetMapping,
+  types: Map<TableName, ColumnTypes>,
+  chunkSize: number,
+  onProgress: ApplyOptions['onProgress'],
+): Promise<void> {
+  const total = write.length;
+  let done = 0;
+  const send = async (w: ChunkWrite): Promise<void> => {
+    const result = await trx.executeQuery(w.data);
+    const affected = Number(result.numAffectedRows ?? 0);
+    if (affected !== w.rows) throw new StaleDuringWrite(w.shortfall(affected));
+    await trx.executeQuery(w.journal);
+    done += w.rows;
+    onProgress?.({ phase: w.phase, table: w.table, done, total });
+  };
+  let pending: Promise<void> | undefined;
+  for (const w of buildChunkWrites(batchId, write, current, mapping, types, chunkSize)) {
+    if (pending) await pending;
+    pending = send(w);
+    // Handled when awaited; without this, a failure while the next chunk is built would be an unhandled rejection.
+    pending.catch(() => {});
+    // Let the statement reach the connection before building the next chunk blocks the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (pending) await pending;
 }
 
 /** Appends to a list in a map of lists (in place: copying would make grouping quadratic). */

@@ -1,12 +1,13 @@
 import { CompiledQuery } from 'kysely';
+import type { PackedChunk } from './journal-chunk.ts';
 import { toArrayLiteral } from './statements.ts';
 
 /**
  * Schema `salvage` in the target: the only place salvage creates anything there. batches (who applied which plan,
- * when, counts), plan_ledger (a plan applies once), undo_journal (one row per written row: prior values, the hash of
- * what was written, who approved it and its per-field provenance) and field_provenance, a view with one row per
- * written field, read by `salvage why` and the scorer. Keeping provenance on the journal row keeps an apply of
- * hundreds of thousands of rows to two statements per chunk.
+ * when, counts), plan_ledger (a plan applies once), undo_chunks (the undo journal, one row per written chunk: row ids,
+ * prior values, who approved each row and its per-field provenance, packed as journal-chunk.ts describes) and
+ * field_provenance, a view with one row per written field, read by `salvage why` and the scorer. undo_journal (one row
+ * per written row) is the journal of batches applied before undo_chunks; it is still read, never written.
  */
 export const AUDIT_DDL: readonly string[] = [
   'create schema if not exists "salvage"',
@@ -37,8 +38,20 @@ export const AUDIT_DDL: readonly string[] = [
     "provenance" json not null,
     primary key ("batch_id", "seq"))`,
   'create index if not exists "undo_journal_row" on "salvage"."undo_journal" ("table_name", "row_id")',
-  // provenance is {"e": evidence ids, "f": [[column, value, confidence, rule, (indexes into e)?], ...]}: a field
-  // without indexes has all of e, as most do, so an id is stored once a row rather than once a field.
+  `create table if not exists "salvage"."undo_chunks" (
+    "batch_id" text not null references "salvage"."batches" ("id"),
+    "seq" integer not null,
+    "table_name" text not null,
+    "op" text not null check ("op" in ('insert', 'update')),
+    "row_ids" uuid[] not null,
+    "columns" text[] not null,
+    "meta" json not null,
+    "rows" json not null,
+    primary key ("batch_id", "seq"))`,
+  // Legacy provenance is {"e": evidence ids, "f": [[column, value, confidence, rule, (indexes into e)?], ...]}; a
+  // chunk's is spread over meta and rows (journal-chunk.ts). Either way a field without indexes has all of the row's
+  // evidence ids. ROWS FROM walks a chunk's row ids and entries side by side, in one pass. chunk_row_ids is for lookups
+  // of one row: a filter on it reaches the chunks before their rows are expanded (null for legacy rows).
   `create or replace view "salvage"."field_provenance" as
     select j."batch_id", j."table_name", j."row_id",
            f."value" ->> 0 as "column_name",
@@ -48,48 +61,27 @@ export const AUDIT_DDL: readonly string[] = [
            case when json_array_length(f."value") > 4
              then array(select (j."provenance" -> 'e') ->> (i."value"::int) from json_array_elements_text(f."value" -> 4) as i)
              else array(select json_array_elements_text(j."provenance" -> 'e')) end as "evidence_ids",
-           j."approved_by"
-    from "salvage"."undo_journal" j cross join lateral json_array_elements(j."provenance" -> 'f') as f`,
+           j."approved_by",
+           null::uuid[] as "chunk_row_ids"
+    from "salvage"."undo_journal" j cross join lateral json_array_elements(j."provenance" -> 'f') as f
+    union all
+    select c."batch_id", c."table_name", r."row_id",
+           k."column_name",
+           (r."entry" -> 1 -> (k."n"::int - 1))::jsonb as "value",
+           (c."meta" -> 'm' -> x."m" ->> 0)::double precision as "confidence",
+           c."meta" -> 'm' -> x."m" ->> 1 as "rule",
+           case when x."subset"
+             then array(select (r."entry" -> 2) ->> (i."value"::int) from json_array_elements_text(x."ref") with ordinality as i("value", "o") where i."o" > 1 order by i."o")
+             else array(select json_array_elements_text(r."entry" -> 2)) end as "evidence_ids",
+           c."meta" -> 'a' ->> (r."entry" ->> 0)::int as "approved_by",
+           c."row_ids" as "chunk_row_ids"
+    from "salvage"."undo_chunks" c
+    cross join lateral rows from (unnest(c."row_ids"), json_array_elements(c."rows")) as r("row_id", "entry")
+    cross join lateral unnest(c."columns") with ordinality as k("column_name", "n")
+    cross join lateral (select r."entry" -> 3 -> (k."n"::int - 1) as "ref") as f
+    cross join lateral (select f."ref" as "ref", json_typeof(f."ref") = 'array' as "subset",
+           (case when json_typeof(f."ref") = 'array' then f."ref" ->> 0 else f."ref" #>> '{}' end)::int as "m") as x`,
 ];
-
-/** One written field's provenance, as the journal stores it. */
-export type FieldProvenanceTuple = [
-  column: string,
-  value: unknown,
-  confidence: number,
-  rule: string,
-  evidenceIds: string[],
-];
-
-/** Packs a row's field provenance: evidence ids once, fields pointing into them only when they use a subset. */
-export function packProvenance(fields: readonly FieldProvenanceTuple[]): string {
-  const e: string[] = [];
-  const index = new Map<string, number>();
-  for (const f of fields)
-    for (const id of f[4])
-      if (!index.has(id)) {
-        index.set(id, e.length);
-        e.push(id);
-      }
-  const f = fields.map(([column, value, confidence, rule, ids]) =>
-    ids.length === e.length
-      ? [column, value, confidence, rule]
-      : [column, value, confidence, rule, ids.map((id) => index.get(id)!)],
-  );
-  return JSON.stringify({ e, f });
-}
-
-/** One undo journal row before it is written. */
-export interface JournalEntry {
-  seq: number;
-  table: string;
-  rowId: string;
-  op: 'insert' | 'update';
-  prior: Record<string, unknown> | null;
-  writtenHash: string;
-  approvedBy: string;
-  provenance: FieldProvenanceTuple[];
-}
 
 export function buildAuditDdl(): CompiledQuery[] {
   return AUDIT_DDL.map((text) => CompiledQuery.raw(text.replace(/\s+/g, ' ')));
@@ -135,19 +127,30 @@ export function buildInsertLedger(planId: string, batchId: string, at: string): 
   );
 }
 
-export function buildInsertJournal(batchId: string, entries: readonly JournalEntry[]): CompiledQuery {
+/**
+ * Makes this transaction compress large values (the undo chunks' JSON) with lz4 where the server has it, since pglz
+ * took most of the journal's write time; a no-op elsewhere (PGlite, servers built without lz4). Lasts until the
+ * transaction ends; readers decompress either method transparently.
+ */
+export function buildPreferLz4(): CompiledQuery {
   return CompiledQuery.raw(
-    `insert into "salvage"."undo_journal" ("batch_id", "seq", "table_name", "row_id", "op", "prior", "written_hash", "approved_by", "provenance") select $1::text, * from unnest($2::integer[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::json[])`,
+    `select set_config('default_toast_compression', 'lz4', true) as "setting" where exists (select from pg_catalog.pg_settings where "name" = 'default_toast_compression' and 'lz4' = any("enumvals"))`,
+  );
+}
+
+/** Inserts one packed undo chunk: one statement, four array or JSON parameters, whatever the chunk's size. */
+export function buildInsertChunk(batchId: string, chunk: PackedChunk): CompiledQuery {
+  return CompiledQuery.raw(
+    `insert into "salvage"."undo_chunks" ("batch_id", "seq", "table_name", "op", "row_ids", "columns", "meta", "rows") values ($1, $2, $3, $4, $5::uuid[], $6::text[], $7::json, $8::json)`,
     [
       batchId,
-      toArrayLiteral(entries.map((e) => e.seq)),
-      toArrayLiteral(entries.map((e) => e.table)),
-      toArrayLiteral(entries.map((e) => e.rowId)),
-      toArrayLiteral(entries.map((e) => e.op)),
-      toArrayLiteral(entries.map((e) => (e.prior === null ? null : JSON.stringify(e.prior)))),
-      toArrayLiteral(entries.map((e) => e.writtenHash)),
-      toArrayLiteral(entries.map((e) => e.approvedBy)),
-      toArrayLiteral(entries.map((e) => packProvenance(e.provenance))),
+      chunk.seq,
+      chunk.table,
+      chunk.op,
+      toArrayLiteral(chunk.rowIds),
+      toArrayLiteral(chunk.columns),
+      chunk.meta,
+      chunk.rows,
     ],
   );
 }
@@ -159,9 +162,18 @@ export function buildReadBatch(batchId: string): CompiledQuery {
   );
 }
 
-export function buildReadJournal(batchId: string): CompiledQuery {
+/** Reads a batch's legacy journal rows (batches applied before undo_chunks). */
+export function buildReadLegacyJournal(batchId: string): CompiledQuery {
   return CompiledQuery.raw(
     'select "seq", "table_name", "row_id"::text as "row_id", "op", "prior", "written_hash" from "salvage"."undo_journal" where "batch_id" = $1 order by "seq" desc',
+    [batchId],
+  );
+}
+
+/** Reads a batch's undo chunks, newest first. */
+export function buildReadChunks(batchId: string): CompiledQuery {
+  return CompiledQuery.raw(
+    'select "seq", "table_name", "op", "row_ids"::text[] as "row_ids", "columns", "meta", "rows" from "salvage"."undo_chunks" where "batch_id" = $1 order by "seq" desc',
     [batchId],
   );
 }

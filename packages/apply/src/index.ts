@@ -2,6 +2,7 @@ export * from './apply-plan.ts';
 export * from './audit-schema.ts';
 export * from './guard-database.ts';
 export * from './guards.ts';
+export * from './journal-chunk.ts';
 export * from './revert-batch.ts';
 export * from './select-items.ts';
 export * from './statement-guard.ts';

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_DDL, buildInsertJournal } from './audit-schema.ts';
+import { AUDIT_DDL, buildInsertChunk, buildPreferLz4 } from './audit-schema.ts';
+import { packChunk } from './journal-chunk.ts';
 import { checkStatement } from './statement-guard.ts';
 import {
   buildInsertRows,
+  buildLegacyRevertDelete,
   buildReadReferencingColumns,
   buildRevertDelete,
   buildSelectRows,
@@ -29,6 +31,14 @@ describe('checkStatement', () => {
         ['delete from "public"."customers" where "id" = any($1::uuid[])', /only sent by revert/],
         [
           'delete from "public"."customers" where "id" = any($1::uuid[]) and "id" in (select "row_id" from "salvage"."undo_journal" where "batch_id" = $2 and "table_name" = $3 and "op" = \'update\')',
+          /only sent by revert/,
+        ],
+        [
+          'delete from "public"."customers" where "id" = any($1::uuid[]) and "id" in (select unnest("row_ids") from "salvage"."undo_chunks" where "batch_id" = $2 and "table_name" = $3 and "op" = \'update\' and "seq" = $4)',
+          /only sent by revert/,
+        ],
+        [
+          'delete from "public"."customers" where "id" = any($1::uuid[]) and "id" in (select unnest("row_ids") from "salvage"."undo_chunks" where "batch_id" = $2 and "table_name" = $3 and "op" = \'insert\')',
           /only sent by revert/,
         ],
         ['select 1; drop table customers', /DROP|one statement/],
@@ -64,21 +74,25 @@ describe('checkStatement', () => {
       buildSelectRows(customers, [ID], true),
       buildInsertRows(customers, types, [{ id: ID, full_name: 'O\'Brien "x"' }]),
       buildUpdateRows(customers, types, ['email'], [{ id: ID, values: { email: null } }]),
-      buildRevertDelete(customers, 'batch-1', [ID]),
+      buildRevertDelete(customers, 'batch-1', 1, [ID]),
+      buildLegacyRevertDelete(customers, 'batch-1', [ID]),
       buildTryLock(),
       buildWaitLock(),
       buildReadReferencingColumns(customers),
-      buildInsertJournal('b', []),
+      buildInsertChunk('b', packChunk(1, 'customers', 'insert', ['id'], [])),
+      buildPreferLz4(),
     ].map((q) => checkStatement(q.sql));
     expect(kinds).toEqual([
       { ok: true, kind: 'read' },
       { ok: true, kind: 'insert' },
       { ok: true, kind: 'update' },
       { ok: true, kind: 'revert_delete' },
+      { ok: true, kind: 'revert_delete' },
       { ok: true, kind: 'read' },
       { ok: true, kind: 'read' },
       { ok: true, kind: 'read' },
       { ok: true, kind: 'insert' },
+      { ok: true, kind: 'read' },
     ]);
     for (const ddl of AUDIT_DDL) expect(checkStatement(ddl)).toEqual({ ok: true, kind: 'audit_ddl' });
   });
@@ -87,7 +101,7 @@ describe('checkStatement', () => {
     const m = resolveTargetMapping({
       tables: { customers: { schema: 'app', name: 'clients', columns: { id: 'client_id' } } },
     });
-    expect(checkStatement(buildRevertDelete(m.tables.customers, 'b', [ID]).sql)).toEqual({
+    expect(checkStatement(buildRevertDelete(m.tables.customers, 'b', 3, [ID]).sql)).toEqual({
       ok: true,
       kind: 'revert_delete',
     });

@@ -1,7 +1,7 @@
 /**
  * The one check every statement apply and revert send to the target passes (see guard-database.ts). It knows nothing
  * of who built a statement, so no code path can get around it: reads, inserts that never overwrite, updates,
- * transaction control and `CREATE ... IF NOT EXISTS` inside schema `salvage` pass; DELETE passes only in the shape
+ * transaction control and `CREATE ... IF NOT EXISTS` inside schema `salvage` pass; DELETE passes only in the shapes
  * revert builds, which can remove nothing but rows the undo journal says the batch inserted; TRUNCATE, DROP, ALTER and
  * the rest never do.
  */
@@ -33,9 +33,11 @@ const FORBIDDEN = new Set([
   'dblink_exec',
 ]);
 
-/** The one DELETE there is, compacted (no spaces around punctuation): see buildRevertDelete. */
-const REVERT_DELETE =
-  /^delete from "(?:[^"]|"")+"\."(?:[^"]|"")+" where "((?:[^"]|"")+)"=any\(\$1::uuid\[\]\)and "\1" in\(select "row_id" from "salvage"\."undo_journal" where "batch_id"=\$2 and "table_name"=\$3 and "op"='insert'\)$/;
+/** The DELETE shapes there are, compacted (no spaces around punctuation): see buildRevertDelete and its legacy twin. */
+const REVERT_DELETES = [
+  /^delete from "(?:[^"]|"")+"\."(?:[^"]|"")+" where "((?:[^"]|"")+)"=any\(\$1::uuid\[\]\)and "\1" in\(select unnest\("row_ids"\)from "salvage"\."undo_chunks" where "batch_id"=\$2 and "table_name"=\$3 and "op"='insert' and "seq"=\$4\)$/,
+  /^delete from "(?:[^"]|"")+"\."(?:[^"]|"")+" where "((?:[^"]|"")+)"=any\(\$1::uuid\[\]\)and "\1" in\(select "row_id" from "salvage"\."undo_journal" where "batch_id"=\$2 and "table_name"=\$3 and "op"='insert'\)$/,
+];
 
 interface Token {
   text: string;
@@ -163,7 +165,7 @@ export function checkStatement(sql: string): StatementVerdict {
     const compact = tokens
       .map((t, i) => (i > 0 && t.kind !== 'punct' && tokens[i - 1]!.kind !== 'punct' ? ` ${t.text}` : t.text))
       .join('');
-    if (REVERT_DELETE.test(compact)) return { ok: true, kind: 'revert_delete' };
+    if (REVERT_DELETES.some((shape) => shape.test(compact))) return { ok: true, kind: 'revert_delete' };
     return {
       ok: false,
       reason: 'DELETE is only sent by revert, for rows the undo journal says its batch inserted',

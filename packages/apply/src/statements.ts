@@ -19,15 +19,23 @@ export function qualifiedName(mapped: MappedTable): string {
 
 /** A PostgreSQL array literal ('{"a",NULL,"b"}') of scalar values, for one `$n::type[]` parameter. */
 export function toArrayLiteral(values: readonly unknown[]): string {
-  const parts = values.map((v) => {
-    if (v === null || v === undefined) return 'NULL';
-    if (typeof v === 'boolean') return v ? 't' : 'f';
-    if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-    const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : JSON.stringify(v);
-    return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  });
-  return `{${parts.join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'boolean') out += v ? 't' : 'f';
+    else if (typeof v === 'number' || typeof v === 'bigint') out += String(v);
+    else {
+      const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : JSON.stringify(v);
+      // Most values have neither a quote nor a backslash: test once instead of two replaces per value.
+      out += NEEDS_ESCAPE.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${s}"`;
+    }
+  }
+  return `${out}}`;
 }
+
+const NEEDS_ESCAPE = /["\\]/;
 
 /** Target column name -> its SQL type as format_type() prints it. */
 export type ColumnTypes = Record<string, string>;
@@ -121,10 +129,27 @@ export function buildUpdateRows(
 }
 
 /**
- * The one DELETE salvage sends: rows of `ids` that the undo journal records as inserted by `batchId`. The statement
- * itself checks the journal, so even a wrong id list cannot remove anything else. checkStatement knows this shape.
+ * The DELETE salvage sends: rows of `ids` that undo chunk `seq` of `batchId` records as inserted. The statement itself
+ * checks the journal, so even a wrong id list cannot remove anything else. checkStatement knows this shape.
  */
 export function buildRevertDelete(
+  mapped: MappedTable,
+  batchId: string,
+  seq: number,
+  ids: readonly string[],
+): CompiledQuery {
+  const id = quoteIdent(mapped.columns.id!);
+  return CompiledQuery.raw(
+    `delete from ${qualifiedName(mapped)} where ${id} = any($1::uuid[]) and ${id} in (select unnest("row_ids") from "salvage"."undo_chunks" where "batch_id" = $2 and "table_name" = $3 and "op" = 'insert' and "seq" = $4)`,
+    [toArrayLiteral(ids), batchId, mapped.table, seq],
+  );
+}
+
+/**
+ * The same for a batch applied before undo_chunks: rows of `ids` that its per-row journal records as inserted.
+ * checkStatement knows this shape too.
+ */
+export function buildLegacyRevertDelete(
   mapped: MappedTable,
   batchId: string,
   ids: readonly string[],

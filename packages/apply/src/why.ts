@@ -40,7 +40,7 @@ export async function why(db: Kysely<any>, table: string, id: string, field?: st
     if (field) params.push(field);
     const { rows } = await guarded.executeQuery<Record<string, unknown>>(
       CompiledQuery.raw(
-        `select p."batch_id", b."plan_id", b."applied_at", b."status", p."row_id"::text as "row_id", p."column_name", p."value", p."confidence", p."rule", p."evidence_ids", p."approved_by" from "salvage"."field_provenance" p join "salvage"."batches" b on b."id" = p."batch_id" where p."table_name" = $1 and p."row_id" = $2::uuid${field ? ' and p."column_name" = $3' : ''} order by b."applied_at", p."column_name"`,
+        `select p."batch_id", b."plan_id", b."applied_at", b."status", p."row_id"::text as "row_id", p."column_name", p."value", p."confidence", p."rule", p."evidence_ids", p."approved_by" from "salvage"."field_provenance" p join "salvage"."batches" b on b."id" = p."batch_id" where p."table_name" = $1 and (p."chunk_row_ids" is null or $2::uuid = any(p."chunk_row_ids")) and p."row_id" = $2::uuid${field ? ' and p."column_name" = $3' : ''} order by b."applied_at", p."column_name"`,
         params,
       ),
     );
