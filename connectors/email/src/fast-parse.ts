@@ -20,7 +20,10 @@ export interface FastParse {
   cc: { address: string; name: string }[];
   /** The text parts joined by '\n' as mailparser joins them, or '' when there are none. */
   text: string;
-  /** The HTML parts joined by '<br/>\n' as mailparser joins them, or '' when there are none. */
+  /**
+   * The HTML parts joined by '<br/>\n' as mailparser joins them, or '' when there are none. Left '' when `text` is
+   * not empty: parseMessage reads the HTML only when there is no text, and decoding it costs more than the text.
+   */
   html: string;
   /** The Date header's value as written (unfolded, trimmed), or null when absent. */
   rawDate: string | null;
@@ -60,16 +63,20 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
   const text: string[] = [];
   const html: string[] = [];
   for (const leaf of scan.leaves) {
-    if (leaf.contentType === 'text/calendar') continue; // an attachment to mailparser; read by our own scan
+    if (leaf.contentType !== 'text/plain') continue;
     const content = decodeLeaf(leaf);
-    if (!content) continue;
-    if (leaf.contentType === 'text/plain') text.push(content);
-    // mailparser pushes '' to the text for a lone root HTML part when asked not to convert it.
-    else {
+    if (content) text.push(content);
+  }
+  // Calendar parts are attachments to mailparser (read by our own scan); HTML only matters without text.
+  if (text.length === 0)
+    for (const leaf of scan.leaves) {
+      if (leaf.contentType !== 'text/html') continue;
+      const content = decodeLeaf(leaf);
+      if (!content) continue;
+      // mailparser pushes '' to the text for a lone root HTML part when asked not to convert it.
       if (scan.topType === 'text/html') text.push('');
       html.push(content);
     }
-  }
   const rawId = headers.get('message-id');
   return {
     messageId: rawId ? messageIdOf(libmime.decodeWords(rawId)) : null,
