@@ -99,7 +99,9 @@ const config = emailSourcesSchema.parse({
   rules: BOOKING_RULES,
   ownAddresses: ['bookings@rent.example'],
 });
-const connector = createEmailConnector({ imapBatchSize: BATCH });
+const workersArg = process.argv.indexOf('--workers');
+const WORKERS = Number(workersArg > 0 ? process.argv[workersArg + 1] : 0);
+const connector = createEmailConnector({ imapBatchSize: BATCH, messageWorkers: WORKERS });
 peak = 0;
 t = performance.now();
 let evidence = 0;
@@ -133,6 +135,7 @@ const bareRate = bareCount / bareSecs;
 const e2eRate = read / e2eSecs;
 const result = {
   messages: N,
+  messageWorkers: WORKERS,
   mailboxMiB: mib(bareBytes),
   bare: {
     messages: bareCount,

@@ -20,11 +20,12 @@ import {
 import { type gmail_v1, google } from 'googleapis';
 import { ImapFlow } from 'imapflow';
 import { listEmlFiles } from './eml-reader.ts';
-import { extractMessage, type MessageOrigin, messageKey } from './extract-message.ts';
+import { extractMessage, type MessageExtraction, type MessageOrigin, messageKey } from './extract-message.ts';
 import { fetchGmail, type GmailCheckpoint } from './gmail-transport.ts';
 import { fetchImapMailbox, type ImapCheckpoint, wrapImapError } from './imap-transport.ts';
 import { listMaildir, readMaildirFile } from './maildir-reader.ts';
 import { readMbox } from './mbox-reader.ts';
+import { createMessagePool, type ReadMessage } from './message-pool.ts';
 import { parseMessage } from './parse-message.ts';
 import { createQuotaBudget } from './quota-budget.ts';
 
@@ -45,7 +46,15 @@ export interface EmailConnectorDeps {
   gmailPageSize?: number;
   /** The config this connector will read, when known: `streams` then lists its actual streams, not the families. */
   sources?: EmailSourcesConfig;
+  /**
+   * Worker threads that parse and extract messages while this thread reads the next ones (default 0: all in this
+   * thread). The output is the same either way; 1 pays off on a machine with a core to spare.
+   */
+  messageWorkers?: number;
 }
+
+// Messages handed to the worker pool ahead of the one being yielded: enough to keep a worker busy across a fetch.
+const READ_AHEAD = 500;
 
 /** Per-stream counts, printed by `salvage pull` and kept in the stream's status message. */
 export interface EmailStreamSummary {
@@ -290,22 +299,24 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
       const ownAddresses = ownAddressesOf(config);
       const since = Date.parse(ctx.window.since);
       const until = Date.parse(ctx.window.until);
-      for (const plan of plans(config, ctx)) {
-        const summary: EmailStreamSummary = {
-          read: 0,
-          extracted: 0,
-          unparsed: 0,
-          withProblems: 0,
-          duplicates: 0,
-          outsideWindow: 0,
-          byRule: {},
-          problems: {},
-        };
-        // Names the stream before its first evidence, so everything until its next checkpoint is counted to it.
-        yield { kind: 'progress', stream: plan.name, done: 0, unit: 'messages' };
-        try {
-          for await (const item of plan.items(state[plan.name] ?? null)) {
-            ctx.signal?.throwIfAborted();
+      const extractContext = { business: ctx.business, rules: config.rules, ownAddresses };
+      const pool = deps.messageWorkers ? createMessagePool(deps.messageWorkers, extractContext) : null;
+      try {
+        for (const plan of plans(config, ctx)) {
+          const summary: EmailStreamSummary = {
+            read: 0,
+            extracted: 0,
+            unparsed: 0,
+            withProblems: 0,
+            duplicates: 0,
+            outsideWindow: 0,
+            byRule: {},
+            problems: {},
+          };
+          const handle = async function* (
+            item: SourceItem,
+            inWorker?: Promise<ReadMessage>,
+          ): AsyncGenerator<ConnectorMessage> {
             if (item.kind === 'checkpoint') {
               yield { kind: 'checkpoint', stream: plan.name, state: item.state };
               yield {
@@ -315,18 +326,28 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
                 ...(item.total !== undefined ? { total: item.total } : {}),
                 unit: 'messages',
               };
-              continue;
+              return;
             }
             if (item.kind === 'warning') {
               yield { kind: 'warning', stream: plan.name, code: item.code, message: item.message };
-              continue;
+              return;
             }
             summary.read++;
-            const parsed = await parseMessage(item.raw);
+            let parsed: ReadMessage['parsed'];
+            let extract: () => MessageExtraction;
+            if (inWorker) {
+              const done = await inWorker;
+              parsed = done.parsed;
+              extract = () => done.extraction;
+            } else {
+              const inThread = await parseMessage(item.raw);
+              parsed = inThread;
+              extract = () => extractMessage(inThread, item.origin, extractContext);
+            }
             const key = messageKey(parsed);
             if (seen.has(key)) {
               summary.duplicates++;
-              continue;
+              return;
             }
             seen.add(key);
             const when = Date.parse(parsed.date ?? item.origin.receivedAt ?? '');
@@ -338,13 +359,9 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
               (when < since || when >= until)
             ) {
               summary.outsideWindow++;
-              continue;
+              return;
             }
-            const result = extractMessage(parsed, item.origin, {
-              business: ctx.business,
-              rules: config.rules,
-              ownAddresses,
-            });
+            const result = extract();
             const problems = [...parsed.problems, ...result.problems];
             if (parsed.unreadable) summary.unparsed++;
             else if (problems.length > 0) summary.withProblems++;
@@ -375,26 +392,54 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
               };
             }
             for (const evidence of result.evidence) yield { kind: 'evidence', evidence };
+          };
+          // Names the stream before its first evidence, so everything until its next checkpoint is counted to it.
+          yield { kind: 'progress', stream: plan.name, done: 0, unit: 'messages' };
+          try {
+            // With a pool, messages go to the workers as they arrive and are handled here in arrival order, so
+            // checkpoints still follow the evidence they cover.
+            const ahead: { item: SourceItem; inWorker?: Promise<ReadMessage> }[] = [];
+            for await (const item of plan.items(state[plan.name] ?? null)) {
+              ctx.signal?.throwIfAborted();
+              if (!pool) {
+                yield* handle(item);
+                continue;
+              }
+              const inWorker = item.kind === 'message' ? pool.read(item.raw, item.origin) : undefined;
+              // Awaited in order below; until then a failure must not count as unhandled.
+              inWorker?.catch(() => {});
+              ahead.push(inWorker ? { item, inWorker } : { item });
+              while (ahead.length > READ_AHEAD) {
+                const next = ahead.shift() as (typeof ahead)[number];
+                yield* handle(next.item, next.inWorker);
+              }
+            }
+            for (const next of ahead.splice(0)) {
+              ctx.signal?.throwIfAborted();
+              yield* handle(next.item, next.inWorker);
+            }
+            yield {
+              kind: 'stream_status',
+              stream: plan.name,
+              status: 'succeeded',
+              message: formatEmailSummary(summary),
+            };
+          } catch (error) {
+            if (ctx.signal?.aborted) throw error;
+            ctx.logger.error(
+              { stream: plan.name, code: (error as { code?: string }).code },
+              'email stream failed',
+            );
+            yield {
+              kind: 'stream_status',
+              stream: plan.name,
+              status: 'failed',
+              message: `${(error as Error).message}; ${formatEmailSummary(summary)}`,
+            };
           }
-          yield {
-            kind: 'stream_status',
-            stream: plan.name,
-            status: 'succeeded',
-            message: formatEmailSummary(summary),
-          };
-        } catch (error) {
-          if (ctx.signal?.aborted) throw error;
-          ctx.logger.error(
-            { stream: plan.name, code: (error as { code?: string }).code },
-            'email stream failed',
-          );
-          yield {
-            kind: 'stream_status',
-            stream: plan.name,
-            status: 'failed',
-            message: `${(error as Error).message}; ${formatEmailSummary(summary)}`,
-          };
         }
+      } finally {
+        await pool?.close();
       }
     },
   };

@@ -45,7 +45,7 @@ export interface MessageExtraction {
  * The identity of a message across folders, exports and re-uploads: Message-ID plus the body hash (not UID, not
  * file name). Two copies of one message give the same key, so their evidence ids coincide.
  */
-export function messageKey(message: ParsedMessage): string {
+export function messageKey(message: Pick<ParsedMessage, 'messageId' | 'bodyHash'>): string {
   return `${message.messageId ?? ''}#${message.bodyHash}`;
 }
 

@@ -20,7 +20,10 @@ export interface FastParse {
   cc: { address: string; name: string }[];
   /** The text parts joined by '\n' as mailparser joins them, or '' when there are none. */
   text: string;
-  /** The HTML parts joined by '<br/>\n' as mailparser joins them, or '' when there are none. */
+  /**
+   * The HTML parts joined by '<br/>\n' as mailparser joins them, or '' when there are none. Left '' when `text` is
+   * not empty: parseMessage reads the HTML only when there is no text, and decoding it costs more than the text.
+   */
   html: string;
   /** The Date header's value as written (unfolded, trimmed), or null when absent. */
   rawDate: string | null;
@@ -60,20 +63,24 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
   const text: string[] = [];
   const html: string[] = [];
   for (const leaf of scan.leaves) {
-    if (leaf.contentType === 'text/calendar') continue; // an attachment to mailparser; read by our own scan
+    if (leaf.contentType !== 'text/plain') continue;
     const content = decodeLeaf(leaf);
-    if (!content) continue;
-    if (leaf.contentType === 'text/plain') text.push(content);
-    // mailparser pushes '' to the text for a lone root HTML part when asked not to convert it.
-    else {
+    if (content) text.push(content);
+  }
+  // Calendar parts are attachments to mailparser (read by our own scan); HTML only matters without text.
+  if (text.length === 0)
+    for (const leaf of scan.leaves) {
+      if (leaf.contentType !== 'text/html') continue;
+      const content = decodeLeaf(leaf);
+      if (!content) continue;
+      // mailparser pushes '' to the text for a lone root HTML part when asked not to convert it.
       if (scan.topType === 'text/html') text.push('');
       html.push(content);
     }
-  }
   const rawId = headers.get('message-id');
   return {
-    messageId: rawId ? messageIdOf(libmime.decodeWords(rawId)) : null,
-    subject: headers.has('subject') ? libmime.decodeWords(headers.get('subject') ?? '') : '',
+    messageId: rawId ? messageIdOf(decodeWords(rawId)) : null,
+    subject: headers.has('subject') ? decodeWords(headers.get('subject') ?? '') : '',
     from,
     to,
     cc,
@@ -137,9 +144,29 @@ function decodeLeaf(leaf: MimeLeaf): string {
   return text.replace(/\r?\n/g, '\n');
 }
 
-/** Addresses as parseMessage keeps them, or null when one needs mailparser's rarer handling (encoded or IDN). */
-function addressList(value: string | undefined): { address: string; name: string }[] | null {
+type AddressList = { address: string; name: string }[];
+
+const MAX_REMEMBERED_ADDRESS_HEADERS = 10_000;
+// A mailbox repeats its senders and recipients (the platform, the business, returning customers): a header value
+// read once is read the same every time. Null is remembered too (the value needs mailparser).
+const addressHeaders = new Map<string, AddressList | null>();
+
+/**
+ * Addresses as parseMessage keeps them, or null when one needs mailparser's rarer handling (encoded or IDN). Each
+ * call returns fresh objects, so callers may change them.
+ */
+function addressList(value: string | undefined): AddressList | null {
   if (value === undefined) return [];
+  let list = addressHeaders.get(value);
+  if (list === undefined) {
+    list = readAddressList(value);
+    if (addressHeaders.size >= MAX_REMEMBERED_ADDRESS_HEADERS) addressHeaders.clear();
+    addressHeaders.set(value, list);
+  }
+  return list ? list.map((a) => ({ address: a.address, name: a.name })) : null;
+}
+
+function readAddressList(value: string): AddressList | null {
   const out: { address: string; name: string }[] = [];
   const visit = (list: addressparser.AddressOrGroup[]): boolean => {
     for (const a of list) {
@@ -150,12 +177,18 @@ function addressList(value: string | undefined): { address: string; name: string
       const address = 'address' in a ? a.address : '';
       if (address && (/=\?/.test(address) || /@xn--/i.test(address))) return false;
       let name = (a.name || '').toString().trim();
-      if (name) name = libmime.decodeWords(name);
+      if (name) name = decodeWords(name);
       if (address) out.push({ address: address.trim().toLowerCase(), name: name.trim() });
     }
     return true;
   };
   return visit(addressparser(value)) ? out : null;
+}
+
+// libmime.decodeWords changes a string only where it finds an encoded word (`=?`) or its own join marker; most header
+// values have neither, and its five regex passes cost more than the rest of the header.
+function decodeWords(value: string): string {
+  return value.includes('=?') || value.includes('\x00') ? libmime.decodeWords(value) : value;
 }
 
 function messageIdOf(value: string): string | null {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sha256 } from '@salvage/core';
 import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
 import { type FastParse, parseSimpleMessage } from './fast-parse.ts';
@@ -64,7 +65,7 @@ export async function parseMessage(
 ): Promise<ParsedMessage> {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const rawHash = sha256(buf);
-  const bodyHash = sha256(normalizedBody(buf));
+  const bodyHash = normalizedBodyHash(buf);
   const base: ParsedMessage = {
     messageId: null,
     bodyHash,
@@ -215,17 +216,13 @@ function transcodeHeader(buf: Buffer): Buffer {
   return Buffer.concat([Buffer.from(header, 'utf8'), buf.subarray(end)]);
 }
 
-function normalizedBody(buf: Buffer): Buffer {
-  let cut = buf.indexOf('\r\n\r\n');
-  let sep = 4;
-  const lf = buf.indexOf('\n\n');
-  if (cut < 0 || (lf >= 0 && lf < cut)) {
-    cut = lf;
-    sep = 2;
-  }
+function normalizedBodyHash(buf: Buffer): string {
+  const { cut, sep } = headerEnd(buf);
   const body = cut < 0 ? buf : buf.subarray(cut + sep);
   // Line endings and trailing blank lines differ between exports (mbox, Maildir, IMAP); the content does not.
-  return Buffer.from(body.toString('latin1').replace(/\r\n/g, '\n').replace(/\s+$/, ''), 'latin1');
+  // trimEnd drops exactly what /\s+$/ matches; hashing the latin1 string skips a copy back into a Buffer.
+  const text = body.toString('latin1').replace(/\r\n/g, '\n').trimEnd();
+  return createHash('sha256').update(text, 'latin1').digest('hex');
 }
 
 function headerValue(buf: Buffer, name: string): string | null {

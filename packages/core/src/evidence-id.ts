@@ -1,5 +1,5 @@
 import type { EntityKind, Extractor, SourceRef } from './evidence.ts';
-import { hashValue } from './hash.ts';
+import { sha256 } from './hash.ts';
 
 /**
  * The id of an observation: the same source object, version, entity and extractor always give the same id, so pulling
@@ -12,13 +12,16 @@ export function evidenceId(
   extractor: Extractor,
   ordinal = 0,
 ): string {
-  return hashValue([
-    source.kind,
-    source.account,
-    source.objectId,
-    source.version,
-    entity,
-    extractor.name,
-    ordinal,
-  ]).slice(0, 32);
+  // Plain JSON of an array of strings and a number is what hashValue's stable form gives, without its key sorting.
+  return sha256(
+    JSON.stringify([
+      source.kind,
+      source.account,
+      source.objectId,
+      source.version,
+      entity,
+      extractor.name,
+      ordinal,
+    ]),
+  ).slice(0, 32);
 }

@@ -51,6 +51,31 @@ describe('zonedTimeToUtc', () => {
 });
 
 describe('zone helpers', () => {
+  it('remembers offsets per hour without changing them, also in hours with a transition', () => {
+    const throughIntl = (ms: number, zone: string) => {
+      const w = wallTimeAt(ms, zone);
+      return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+    };
+    const zones = [
+      'Europe/Lisbon',
+      'America/St_Johns',
+      'Australia/Lord_Howe',
+      'Asia/Kolkata',
+      'Europe/Dublin',
+    ];
+    for (const zone of zones)
+      for (const [from, to] of [
+        ['2026-03-27T00:00:00Z', '2026-04-06T00:00:00Z'],
+        ['2026-10-23T00:00:00Z', '2026-11-03T00:00:00Z'],
+        ['1911-12-31T00:00:00Z', '1912-01-02T00:00:00Z'],
+      ] as const)
+        for (let ms = Date.parse(from); ms < Date.parse(to); ms += 7 * 60_000 + 13_001) {
+          // Twice: the first call fills the cache, the second reads it.
+          expect(zoneOffsetMs(ms, zone)).toBe(throughIntl(ms, zone));
+          expect(zoneOffsetMs(ms, zone)).toBe(throughIntl(ms, zone));
+        }
+  });
+
   it('reports offsets east-positive', () => {
     expect(zoneOffsetMs(Date.parse('2026-07-01T12:00:00Z'), 'America/New_York')).toBe(-4 * 3_600_000);
     expect(zoneOffsetMs(Date.parse('2026-07-01T12:00:00Z'), 'Australia/Sydney')).toBe(10 * 3_600_000);

@@ -58,11 +58,37 @@ export function wallTimeAt(ms: number, zone: string): WallTime {
   };
 }
 
-/** The zone's offset from UTC at instant `ms`, in milliseconds (east positive). */
-export function zoneOffsetMs(ms: number, zone: string): number {
+const HOUR_MS = 3_600_000;
+const MAX_CACHED_HOURS = 100_000;
+const offsetsByHour = new Map<string, Map<number, number>>();
+
+function offsetThroughIntl(ms: number, zone: string): number {
   const w = wallTimeAt(ms, zone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The zone's offset from UTC at instant `ms`, in milliseconds (east positive). Remembered per zone and UTC hour once
+ * the hour's first and last seconds agree (Intl costs microseconds a call, and a mailbox converts the same hours
+ * again and again); an hour with a transition inside it is always read through Intl. No zone has changed its offset
+ * twice within one hour, so equal ends mean one offset for the whole hour.
+ */
+export function zoneOffsetMs(ms: number, zone: string): number {
+  let byHour = offsetsByHour.get(zone);
+  if (!byHour) {
+    byHour = new Map();
+    offsetsByHour.set(zone, byHour);
+  }
+  const hour = Math.floor(ms / HOUR_MS);
+  const known = byHour.get(hour);
+  if (known !== undefined) return known;
+  const first = offsetThroughIntl(hour * HOUR_MS, zone);
+  if (first !== offsetThroughIntl(hour * HOUR_MS + HOUR_MS - 1000, zone)) return offsetThroughIntl(ms, zone);
+  // Bounded: a run over centuries of instants forgets and starts again rather than growing without limit.
+  if (byHour.size >= MAX_CACHED_HOURS) byHour.clear();
+  byHour.set(hour, first);
+  return first;
 }
 
 /**
