@@ -6,9 +6,9 @@
 
 import { createEmailConnector } from '@salvage/connector-email';
 import { silentLogger } from '@salvage/connector-kit';
-import { type BusinessConfig, emailSourcesSchema } from '@salvage/core';
+import { emailSourcesSchema } from '@salvage/core';
 import { ImapFlow } from 'imapflow';
-import { BOOKING_RULES, makeBookingMessage } from '../test/email/make-messages.ts';
+import { BENCH_BUSINESS, BOOKING_RULES, makeBookingMessage } from '../test/email/make-messages.ts';
 import { startDovecot } from '../test/support/dovecot.ts';
 
 const arg = process.argv.indexOf('--messages');
@@ -76,14 +76,7 @@ const bareSecs = (performance.now() - t) / 1000;
 const barePeak = peak;
 
 // End to end through the connector.
-const business = {
-  id: '00000000-0000-4000-8000-0000000be0c1',
-  name: 'Bench Rentals',
-  timezone: 'Europe/Lisbon',
-  currency: 'eur',
-  defaultRegion: 'PT',
-  referencePattern: 'BK-[A-Z0-9]{6}',
-} as BusinessConfig;
+const business = BENCH_BUSINESS;
 const config = emailSourcesSchema.parse({
   imap: [
     {

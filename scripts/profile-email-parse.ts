@@ -8,20 +8,13 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractMessage, messageKey, parseMessage } from '@salvage/connector-email';
-import { type BusinessConfig, emailSourcesSchema } from '@salvage/core';
-import { BOOKING_RULES, makeBookingMessage } from '../test/email/make-messages.ts';
+import { emailSourcesSchema } from '@salvage/core';
+import { BENCH_BUSINESS, BOOKING_RULES, makeBookingMessage } from '../test/email/make-messages.ts';
 
 const N = Number(process.argv[2] ?? 10_000);
 const extra = process.argv[3];
 const base = Date.parse('2026-05-03T08:00:00Z');
-const business = {
-  id: '00000000-0000-4000-8000-0000000be0c1',
-  name: 'Bench Rentals',
-  timezone: 'Europe/Lisbon',
-  currency: 'eur',
-  defaultRegion: 'PT',
-  referencePattern: 'BK-[A-Z0-9]{6}',
-} as BusinessConfig;
+const business = BENCH_BUSINESS;
 const config = emailSourcesSchema.parse({ rules: BOOKING_RULES, ownAddresses: ['bookings@rent.example'] });
 const ownAddresses = new Set(['bookings@rent.example']);
 const fixtures = join(import.meta.dirname, '..', 'connectors', 'email', 'fixtures');

@@ -1,4 +1,4 @@
-import type { ExtractionRule } from '@salvage/core';
+import type { BusinessConfig, ExtractionRule } from '@salvage/core';
 
 /**
  * Booking mail as a platform sends it, for IMAP tests and the benchmark: a multipart/alternative confirmation
@@ -147,3 +147,13 @@ export const BOOKING_RULES: ExtractionRule[] = [
     },
   },
 ];
+
+/** The business the bench mail is addressed to (the email bench and its parse profile share it). */
+export const BENCH_BUSINESS = {
+  id: '00000000-0000-4000-8000-0000000be0c1',
+  name: 'Bench Rentals',
+  timezone: 'Europe/Lisbon',
+  currency: 'eur',
+  defaultRegion: 'PT',
+  referencePattern: 'BK-[A-Z0-9]{6}',
+} as BusinessConfig;
