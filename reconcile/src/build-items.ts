@@ -310,17 +310,17 @@ function createdByFirstSeen(
   chosen: ReadonlyMap<string, FieldChoice>,
   c: CustomerCluster,
   toleranceMinutes: number,
+  leadMs: number,
 ): FieldChoice[] {
   const current = chosen.get('created_at');
-  const seen = earliestObservation([
-    ...c.evidence,
-    ...c.bookings.flatMap((b) => b.evidence),
-    ...c.payments.flatMap((p) => p.evidence),
-  ]);
+  const seen = earliestObservation(clusterEvidence(c), leadMs);
   if (seen.value === null) return [];
   // A source's own creation time minutes after the first mail is the same moment stamped twice: it stands.
   const sameMoment = Math.max(toleranceMinutes * 60_000, SAME_MOMENT_MS);
-  if (current?.value && Date.parse(String(current.value)) <= Date.parse(String(seen.value)) + sameMoment)
+  if (
+    current?.value &&
+    Date.parse(String(current.value)) <= Date.parse(String(seen.value)) + leadMs + sameMoment
+  )
     return [];
   return [
     {
@@ -334,21 +334,62 @@ function createdByFirstSeen(
   ];
 }
 
+function clusterEvidence(c: CustomerCluster): Evidence[] {
+  return [...c.evidence, ...c.bookings.flatMap((b) => b.evidence), ...c.payments.flatMap((p) => p.evidence)];
+}
+
+// Fewer restored customers than this first seen inside the evidence window, and no lead is learned.
+const SIGN_UP_LEAD_SAMPLES = 5;
+// A longer median gap says the sample is not sign-ups followed by a booking: no lead is learned either.
+const SIGN_UP_LEAD_MAX_MS = 60 * 60_000;
+
+/**
+ * How long before their first observation a person's account is made, learned from the business's own restored
+ * customers that were created after its evidence begins (so the workspace holds their first observation): the
+ * median gap between their created_at and that observation. People sign up, then book, and the confirmation comes
+ * after, so the earliest observation of a new customer is late by about this much. 0 when fewer than
+ * SIGN_UP_LEAD_SAMPLES such customers exist or the median is negative or over SIGN_UP_LEAD_MAX_MS.
+ */
+export function signUpLead(clusters: readonly CustomerCluster[]): number {
+  let windowStart = Number.POSITIVE_INFINITY;
+  const firstSeen = new Map<CustomerCluster, number>();
+  for (const c of clusters) {
+    let first = Number.POSITIVE_INFINITY;
+    for (const ev of clusterEvidence(c)) first = Math.min(first, Date.parse(ev.observedAt));
+    firstSeen.set(c, first);
+    windowStart = Math.min(windowStart, first);
+  }
+  const gaps: number[] = [];
+  for (const c of clusters) {
+    if (!c.row) continue;
+    const created = Date.parse(c.row.created_at);
+    const first = firstSeen.get(c)!;
+    if (Number.isFinite(first) && created >= windowStart) gaps.push(first - created);
+  }
+  if (gaps.length < SIGN_UP_LEAD_SAMPLES) return 0;
+  gaps.sort((x, y) => x - y);
+  const mid = gaps.length >> 1;
+  const median = gaps.length % 2 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+  return median > 0 && median <= SIGN_UP_LEAD_MAX_MS ? Math.round(median / 1000) * 1000 : 0;
+}
+
 function altOf(f: FieldChoice): Alternative {
   return { value: f.value, evidenceIds: f.evidenceIds, sources: [], confidence: f.confidence };
 }
 
-function earliestObservation(evidence: Evidence[]): FieldChoice {
+function earliestObservation(evidence: Evidence[], leadMs = 0): FieldChoice {
   const first = [...evidence].sort(
     (a, b) => compareText(a.observedAt, b.observedAt) || compareText(a.id, b.id),
   )[0];
   return derived(
     'created_at',
-    first ? new Date(first.observedAt).toISOString() : null,
+    first ? new Date(Date.parse(first.observedAt) - leadMs).toISOString() : null,
     'earliest-observation',
     0.9,
     first ? [first.id] : [],
-    'no source gave a creation time; the earliest observation stands in for it',
+    leadMs > 0
+      ? `no source gave a creation time; the earliest observation less ${Math.round(leadMs / 1000)} s stands in for it (the median gap between sign-up and first observation of this business's restored customers)`
+      : 'no source gave a creation time; the earliest observation stands in for it',
   );
 }
 
@@ -358,6 +399,7 @@ export function planCustomer(
   id: string,
   ctx: SurvivorshipContext,
   thresholds: Thresholds,
+  signUpLeadMs = 0,
 ): EntityOutcome<CustomerRow> {
   const claims = new Map<string, Claim[]>();
   const evidence: Evidence[] = [...c.evidence];
@@ -416,7 +458,7 @@ export function planCustomer(
     ['email', derived('email', null, 'no-evidence', 0.9)],
     ['phone', derived('phone', null, 'no-evidence', 0.9)],
     ['stripe_customer_id', derived('stripe_customer_id', null, 'no-evidence', 0.95)],
-    ['created_at', earliestObservation(evidence)],
+    ['created_at', earliestObservation(evidence, signUpLeadMs)],
   ]);
   const fixed = c.row
     ? []
@@ -449,7 +491,9 @@ export function planCustomer(
     extraConflicts,
     dependsOn: [],
     linkConfidence: c.linkConfidence,
-    adjust: c.row ? undefined : (chosen) => createdByFirstSeen(chosen, c, ctx.tolerances.timeMinutes),
+    adjust: c.row
+      ? undefined
+      : (chosen) => createdByFirstSeen(chosen, c, ctx.tolerances.timeMinutes, signUpLeadMs),
     summary: (r) => `${c.row ? 'changed' : 'new'} customer ${r.full_name || r.email || id}`,
   });
   return {

@@ -15,7 +15,14 @@ import {
   TABLES,
   type TargetSnapshot,
 } from '@salvage/core';
-import { newRowId, planBooking, planCustomer, planPayment, survivorshipFor } from './build-items.ts';
+import {
+  newRowId,
+  planBooking,
+  planCustomer,
+  planPayment,
+  signUpLead,
+  survivorshipFor,
+} from './build-items.ts';
 import { compareText } from './compare.ts';
 import type { ReconcileInput } from './input.ts';
 import { type BookingCluster, matchBookings } from './link-bookings.ts';
@@ -269,6 +276,13 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
   const items: PlanItem[] = [];
   const customerItem = new Map<CustomerCluster, string | null>();
   const customerConfidence = new Map<CustomerCluster, number>();
+  const leadMs = signUpLead(customerClusters);
+  if (leadMs > 0)
+    diagnostics.push({
+      level: 'info',
+      code: 'sign_up_lead',
+      message: `business ${businessId}: new customers without a source's creation time are dated ${Math.round(leadMs / 1000)} s before their first observation, the median gap for its restored customers first seen since the evidence begins`,
+    });
   for (const c of sortClusters(customerClusters, customerAnchor)) {
     const named =
       c.row ||
@@ -290,7 +304,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       c.evidence.every((e) => !e.fields.email && !e.fields.fullName && !e.fields.phone)
     )
       continue;
-    const out = planCustomer(c, customerIdOf.get(c)!, a.ctx, thresholds);
+    const out = planCustomer(c, customerIdOf.get(c)!, a.ctx, thresholds, leadMs);
     customerItem.set(c, out.item && out.item.kind === 'insert' ? out.item.id : null);
     customerConfidence.set(c, out.item?.kind === 'insert' ? out.item.confidence : c.linkConfidence);
     if (out.item) items.push(out.item);
