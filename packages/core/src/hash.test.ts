@@ -8,6 +8,36 @@ describe('stable hashing', () => {
     expect(hashValue({ x: 1, y: 2 })).toBe(hashValue({ y: 2, x: 1 }));
   });
 
+  it('writes exactly what JSON.stringify of a key-sorted copy writes', () => {
+    const copy = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(copy);
+      if (v && typeof v === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(v).sort()) {
+          const x = (v as Record<string, unknown>)[k];
+          if (x !== undefined) out[k] = copy(x);
+        }
+        return out;
+      }
+      return v;
+    };
+    const cases: unknown[] = [
+      null,
+      -0,
+      Number.NaN,
+      'a"\u2028\n',
+      [undefined, () => 1, Symbol('s'), Number.POSITIVE_INFINITY],
+      { b: 1, a: { d: 2, c: undefined }, f: () => 1 },
+      { 10: 'x', 2: 'y', a: 1, '01': 2, é: 3, E: 4, '': 5 },
+      JSON.parse('{"__proto__": {"x": 1}, "a": 2}'),
+      { toJSON: () => 'replaced', a: 1 },
+      [new Date(0), new Map([[1, 2]])],
+      ['plan-item', 'insert', 'customers', 'k', { row: { z: null, a: [1, { y: 'é' }] } }],
+    ];
+    for (const v of cases) expect(stableStringify(v)).toBe(JSON.stringify(copy(v)));
+    expect(stableStringify(undefined)).toBe(JSON.stringify(undefined));
+  });
+
   it('makes valid, stable v5-layout uuids', () => {
     const id = deterministicUuid('booking:BK-7F3K2Q');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
