@@ -135,17 +135,35 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
   const newest = new Map<string, string>();
   const readingOf = (ev: Evidence) =>
     `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}|${ev.source.version}|${ev.entity}|${ev.extractor?.name}`;
-  // Each reading's key is built once: at a million items the second round of key strings showed in GC time.
+  // Readings of different extractors never share a key, so only an extractor seen at more than one version can
+  // supersede anything: the reading keys (a million strings at a million items, which showed in GC time) are built
+  // for its evidence alone, each once.
   const all = [...byId.values()];
-  const keys = all.map(readingOf);
+  const versionsOf = new Map<string | undefined, string>();
+  const revised = new Set<string | undefined>();
+  for (const ev of all) {
+    const name = ev.extractor?.name;
+    const version = ev.extractor?.version ?? '';
+    const seen = versionsOf.get(name);
+    if (seen === undefined) versionsOf.set(name, version);
+    else if (seen !== version) revised.add(name);
+  }
+  const keys = all.map((ev) => (revised.has(ev.extractor?.name) ? readingOf(ev) : null));
   for (let i = 0; i < all.length; i++) {
     const ev = all[i]!;
-    const key = keys[i]!;
+    const key = keys[i];
+    if (key === null || key === undefined) continue;
     const seen = newest.get(key);
     if (seen === undefined || compareVersions(ev.extractor?.version ?? '', seen) > 0)
       newest.set(key, ev.extractor?.version ?? '');
   }
-  const kept = all.filter((ev, i) => newest.get(keys[i]!) === (ev.extractor?.version ?? ''));
+  const kept =
+    revised.size === 0
+      ? all
+      : all.filter((ev, i) => {
+          const key = keys[i];
+          return key === null || key === undefined || newest.get(key) === (ev.extractor?.version ?? '');
+        });
   if (kept.length < byId.size) {
     diagnostics.push({
       level: 'info',
