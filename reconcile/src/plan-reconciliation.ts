@@ -275,8 +275,9 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     ...a.payments.map((p) => p.id),
   ]);
   const customerIdOf = new Map<CustomerCluster, string>();
-  for (const c of sortClusters(customerClusters, customerAnchor))
-    customerIdOf.set(c, c.row?.id ?? pickId(c, usedIds));
+  // Each cluster's anchor is computed once, for the order and for its id.
+  const customersInOrder = sortClusters(customerClusters, customerAnchor);
+  for (const { c, anchor } of customersInOrder) customerIdOf.set(c, c.row?.id ?? pickId(c, anchor, usedIds));
   const customerOfBooking = new Map<BookingCluster, CustomerCluster>();
   const customerOfPayment = new Map<PaymentCluster, CustomerCluster>();
   for (const c of customerClusters) {
@@ -287,7 +288,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
   const items: PlanItem[] = [];
   const customerItem = new Map<CustomerCluster, string | null>();
   const customerConfidence = new Map<CustomerCluster, number>();
-  for (const c of sortClusters(customerClusters, customerAnchor)) {
+  for (const { c } of customersInOrder) {
     const named =
       c.row ||
       c.evidence.length > 0 ||
@@ -330,7 +331,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     run: (extra: Conflict[]) => ReturnType<typeof planBooking>;
   }[] = [];
   const untouched: { id: string; row: BookingRow }[] = [];
-  for (const b of sortClusters(bookingClusters, bookingAnchor)) {
+  for (const { c: b, anchor } of sortClusters(bookingClusters, bookingAnchor)) {
     if (b.evidence.length === 0) {
       // A row no evidence mentions stays as it is; it still counts for links and double bookings.
       if (b.row) {
@@ -339,7 +340,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       }
       continue;
     }
-    const id = b.row?.id ?? bookingNewId(b, businessId, usedIds);
+    const id = b.row?.id ?? bookingNewId(anchor, businessId, usedIds);
     const cc = customerOfBooking.get(b);
     const customer = cc
       ? {
@@ -399,9 +400,9 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     if (out.item) items.push(out.item);
   }
 
-  for (const p of sortClusters(paymentClusters, paymentAnchor)) {
+  for (const { c: p, anchor } of sortClusters(paymentClusters, paymentAnchor)) {
     if (p.evidence.length === 0) continue;
-    const id = p.row?.id ?? paymentNewId(p, businessId, usedIds);
+    const id = p.row?.id ?? paymentNewId(anchor, businessId, usedIds);
     const b = p.booking ? bookingOut.get(p.booking) : undefined;
     const cc = customerOfPayment.get(p) ?? (p.booking ? customerOfBooking.get(p.booking) : undefined);
     const customer =
@@ -482,11 +483,11 @@ function findDoubleBookings(
   return out;
 }
 
-function sortClusters<T>(list: T[], anchor: (c: T) => string): T[] {
+/** Clusters in the order of their anchors, each with its anchor. */
+function sortClusters<T>(list: T[], anchor: (c: T) => string): { c: T; anchor: string }[] {
   return list
-    .map((c) => ({ c, k: anchor(c) }))
-    .sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0))
-    .map((x) => x.c);
+    .map((c) => ({ c, anchor: anchor(c) }))
+    .sort((x, y) => (x.anchor < y.anchor ? -1 : x.anchor > y.anchor ? 1 : 0));
 }
 
 function customerAnchor(c: CustomerCluster): string {
@@ -532,8 +533,7 @@ function customerEvidenceIds(c: CustomerCluster): string[] {
   ].sort();
 }
 
-function pickId(c: CustomerCluster, used: Set<string>): string {
-  const anchor = customerAnchor(c);
+function pickId(c: CustomerCluster, anchor: string, used: Set<string>): string {
   if (anchor.startsWith('1:') && !used.has(anchor.slice(2))) {
     used.add(anchor.slice(2));
     return anchor.slice(2);
@@ -565,8 +565,7 @@ function bookingAnchor(b: BookingCluster): string {
   return `4:${b.evidence.map((e) => e.id).sort()[0] ?? ''}`;
 }
 
-function bookingNewId(b: BookingCluster, businessId: string, used: Set<string>): string {
-  const anchor = bookingAnchor(b);
+function bookingNewId(anchor: string, businessId: string, used: Set<string>): string {
   if (anchor.startsWith('1:') && /^[0-9a-f-]{36}$/.test(anchor.slice(2)) && !used.has(anchor.slice(2))) {
     used.add(anchor.slice(2));
     return anchor.slice(2);
@@ -589,8 +588,7 @@ function paymentAnchor(p: PaymentCluster): string {
   return keys[0] ?? `4:${p.evidence.map((e) => e.id).sort()[0] ?? ''}`;
 }
 
-function paymentNewId(p: PaymentCluster, businessId: string, used: Set<string>): string {
-  const anchor = paymentAnchor(p);
+function paymentNewId(anchor: string, businessId: string, used: Set<string>): string {
   if (anchor.startsWith('1:') && /^[0-9a-f-]{36}$/.test(anchor.slice(2)) && !used.has(anchor.slice(2))) {
     used.add(anchor.slice(2));
     return anchor.slice(2);
