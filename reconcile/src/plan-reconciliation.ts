@@ -61,6 +61,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
   // businesses (names are not local), from the same fields planCustomer reads a name from.
   const prior = namePrior(namedAddresses(evidence, input.snapshot.customers));
   const items: PlanItem[] = [];
+  const texts = new Map<string, string>();
   for (const business of [...input.snapshot.businesses].sort((a, b) => compareText(a.id, b.id))) {
     const businessId = business.id;
     const cfg = configured.get(businessId);
@@ -74,6 +75,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
       input,
       ctx: { ...survivorshipFor(input.config.rules, cfg?.rules), namePrior: prior },
       diagnostics,
+      texts,
     }))
       items.push(item);
   }
@@ -216,6 +218,8 @@ interface BusinessArgs {
   input: ReconcileInput;
   ctx: ReturnType<typeof survivorshipFor>;
   diagnostics: Diagnostic[];
+  /** Explanations already written, for `shareTexts`. */
+  texts: Map<string, string>;
 }
 
 function planBusiness(a: BusinessArgs): PlanItem[] {
@@ -312,7 +316,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     const out = planCustomer(c, customerIdOf.get(c)!, a.ctx, thresholds);
     customerItem.set(c, out.item && out.item.kind === 'insert' ? out.item.id : null);
     customerConfidence.set(c, out.item?.kind === 'insert' ? out.item.confidence : c.linkConfidence);
-    if (out.item) items.push(out.item);
+    if (out.item) items.push(shareTexts(out.item, a.texts));
   }
 
   // Bookings: plan each, then look for one resource held twice at once.
@@ -397,7 +401,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       itemId: out.item?.kind === 'insert' ? out.item.id : null,
       row: out.rowAfter,
     });
-    if (out.item) items.push(out.item);
+    if (out.item) items.push(shareTexts(out.item, a.texts));
   }
 
   for (const { c: p, anchor } of sortClusters(paymentClusters, paymentAnchor)) {
@@ -418,7 +422,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       a.ctx,
       thresholds,
     );
-    if (out.item) items.push(out.item);
+    if (out.item) items.push(shareTexts(out.item, a.texts));
   }
   return items;
 }
@@ -481,6 +485,21 @@ function findDoubleBookings(
     }
   }
   return out;
+}
+
+/**
+ * Makes the item's field explanations the same strings as equal ones already planned. Explanations repeat word for
+ * word across items (a few thousand distinct among hundreds of thousands), and each was its own string built from
+ * parts, which at a million evidence items was a large share of the plan's memory. The plan's JSON is unchanged.
+ */
+function shareTexts(item: PlanItem, texts: Map<string, string>): PlanItem {
+  for (const f of item.fields) {
+    if (f.explanation === undefined) continue;
+    const shared = texts.get(f.explanation);
+    if (shared === undefined) texts.set(f.explanation, f.explanation);
+    else f.explanation = shared;
+  }
+  return item;
 }
 
 /** Clusters in the order of their anchors, each with its anchor. */
