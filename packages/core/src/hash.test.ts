@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deterministicUuid, hashValue, stableStringify } from './hash.ts';
-import { canonicalRow, hashRow } from './row-hash.ts';
+import { canonicalRow, canonicalValue, hashRow } from './row-hash.ts';
 
 describe('stable hashing', () => {
   it('ignores key order and undefined', () => {
@@ -43,6 +43,23 @@ describe('stable hashing', () => {
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(deterministicUuid('booking:BK-7F3K2Q')).toBe(id);
     expect(deterministicUuid('booking:BK-7F3K2R')).not.toBe(id);
+  });
+
+  it('canonicalizes an instant string exactly as Date does', () => {
+    const instants = [
+      '2026-05-03T14:00:00.000Z',
+      '2026-02-28T23:59:59.999Z',
+      '2026-02-29T00:00:00.000Z',
+      '2026-02-30T10:00:00.000Z',
+      '2026-04-31T10:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '2026-05-03T14:00:00Z',
+      '2026-05-03T14:00:00.000+01:00',
+      '2026-05-03 14:00:00.000Z',
+    ];
+    for (const t of instants) expect(canonicalValue('starts_at', t)).toBe(new Date(t).toISOString());
+    expect(() => canonicalValue('starts_at', '2026-13-01T00:00:00.000Z')).toThrow(RangeError);
   });
 
   it('hashes a row the same whether read from pg, PGlite or a plan', () => {
