@@ -53,28 +53,40 @@ export function compareRecords(a: LinkRecord, b: LinkRecord): number[] {
   ];
 }
 
+// The comparisons below look at the first four values of each side, by index rather than through sliced copies,
+// and take each local part once: they run for every blocked and sampled pair.
 function compareEmails(a: string[], b: string[]): number {
   if (a.length === 0 || b.length === 0) return -1;
   let best = 0;
-  for (const x of a.slice(0, 4))
-    for (const y of b.slice(0, 4)) {
+  const na = Math.min(4, a.length);
+  const nb = Math.min(4, b.length);
+  for (let i = 0; i < na; i++) {
+    const x = a[i]!;
+    const lx = emailLocalPart(x);
+    for (let j = 0; j < nb; j++) {
+      const y = b[j]!;
       if (x === y) return 2;
-      if (emailLocalPart(x) === emailLocalPart(y) && emailLocalPart(x).length >= 4) best = 1;
+      if (lx.length >= 4 && lx === emailLocalPart(y)) best = 1;
     }
+  }
   return best;
 }
 
 function compareExact(a: string[], b: string[]): number {
   if (a.length === 0 || b.length === 0) return -1;
-  for (const x of a.slice(0, 4)) if (b.includes(x)) return 1;
+  for (let i = 0; i < Math.min(4, a.length); i++) if (b.includes(a[i]!)) return 1;
   return 0;
 }
 
 function compareNames(a: string[], b: string[]): number {
   if (a.length === 0 || b.length === 0) return -1;
   let best = 0;
-  for (const x of a.slice(0, 4))
-    for (const y of b.slice(0, 4)) {
+  const na = Math.min(4, a.length);
+  const nb = Math.min(4, b.length);
+  for (let i = 0; i < na; i++)
+    for (let j = 0; j < nb; j++) {
+      const x = a[i]!;
+      const y = b[j]!;
       if (x === y) return NAME_EXACT;
       if (
         best < 1 &&
@@ -170,9 +182,8 @@ export function trainFellegiSunter(
   const totalPairs = (n * (n - 1)) / 2;
   const budget = options.randomPairs ?? 20_000;
   const count = (i: number, j: number) => {
-    compareRecords(records[i]!, records[j]!).forEach((lv, c) => {
-      if (lv >= 0) u[c]![lv]! += 1;
-    });
+    const v = compareRecords(records[i]!, records[j]!);
+    for (let c = 0; c < v.length; c++) if (v[c]! >= 0) u[c]![v[c]!]! += 1;
   };
   if (totalPairs <= budget) {
     // Few records: every pair, rather than a sample that would miss or repeat the rare agreements.
@@ -208,16 +219,21 @@ export function trainFellegiSunter(
     for (; it < (options.iterations ?? 20); it++) {
       const acc = LEVELS.map((l) => new Array<number>(l).fill(0.01));
       let matchMass = 0;
+      // The log terms depend only on the level, not the pair: taken once per iteration, the same values as per pair.
+      const prior = Math.log(lambda / (1 - lambda));
+      const logRatios = m.map((row, c) => row.map((x, l) => Math.log(x / u[c]![l]!)));
       for (const v of vectors) {
-        let logRatio = Math.log(lambda / (1 - lambda));
-        v.forEach((lv, c) => {
-          if (lv >= 0 && c !== blind) logRatio += Math.log(m[c]![lv]! / u[c]![lv]!);
-        });
+        let logRatio = prior;
+        for (let c = 0; c < v.length; c++) {
+          const lv = v[c]!;
+          if (lv >= 0 && c !== blind) logRatio += logRatios[c]![lv]!;
+        }
         const p = 1 / (1 + Math.exp(-logRatio));
         matchMass += p;
-        v.forEach((lv, c) => {
+        for (let c = 0; c < v.length; c++) {
+          const lv = v[c]!;
           if (lv >= 0 && c !== blind) acc[c]![lv]! += p;
-        });
+        }
       }
       const newLambda = clamp(matchMass / vectors.length, 1e-6, 1 - 1e-6);
       let delta = Math.abs(newLambda - lambda);

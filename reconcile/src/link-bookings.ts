@@ -206,24 +206,30 @@ function timed(s: Sketch): boolean {
 
 /** Sketches by resource and day, so finding overlapping stays costs the stays of those days, not all of them. */
 function dayIndex(list: Sketch[]): (s: Sketch) => Sketch[] {
-  const index = new Map<string, Sketch[]>();
+  // Resource, then day number: no key string per stay and day.
+  const index = new Map<string | null, Map<number, Sketch[]>>();
   for (const s of list) {
     const first = Math.floor(s.start / DAY);
     const last = Math.min(Math.floor(s.end / DAY), first + MAX_INDEXED_DAYS);
+    let days = index.get(s.resourceId);
+    if (!days) {
+      days = new Map();
+      index.set(s.resourceId, days);
+    }
     for (let d = first; d <= last; d++) {
-      const k = `${s.resourceId}|${d}`;
-      const bucket = index.get(k);
+      const bucket = days.get(d);
       if (bucket) bucket.push(s);
-      else index.set(k, [s]);
+      else days.set(d, [s]);
     }
   }
   return (s) => {
     const found = new Set<Sketch>();
+    const days = index.get(s.resourceId);
+    if (!days) return [];
     const first = Math.floor(s.start / DAY);
     const last = Math.min(Math.floor(s.end / DAY), first + MAX_INDEXED_DAYS);
     for (let d = first; d <= last; d++) {
-      for (const c of index.get(`${s.resourceId}|${d}`) ?? [])
-        if (c !== s && c.start < s.end && s.start < c.end) found.add(c);
+      for (const c of days.get(d) ?? []) if (c !== s && c.start < s.end && s.start < c.end) found.add(c);
     }
     return [...found];
   };

@@ -97,7 +97,7 @@ export function matchCustomers(
     const b = agg[other]!;
     a.rowId ??= b.rowId;
     for (const k of ['accountIds', 'emails', 'phones', 'names', 'addresses'] as const)
-      for (const v of b[k]) a[k].add(v);
+      for (const v of b[k]) addTo(a, k, v);
     rules.set(root, new Set([...(rules.get(ra) ?? []), ...(rules.get(rb) ?? []), rule]));
     linkConf.set(root, Math.min(linkConf.get(ra) ?? 1, linkConf.get(rb) ?? 1, probability));
     return true;
@@ -237,11 +237,11 @@ function deterministicKeys(node: Node): { key: string; rule: string }[] {
 function aggregateOf(node: Node): Aggregate {
   const a: Aggregate = {
     rowId: null,
-    accountIds: new Set(),
-    emails: new Set(),
-    phones: new Set(),
-    names: new Set(),
-    addresses: new Set(),
+    accountIds: NONE,
+    emails: NONE,
+    phones: NONE,
+    names: NONE,
+    addresses: NONE,
   };
   switch (node.kind) {
     case 'row':
@@ -257,7 +257,7 @@ function aggregateOf(node: Node): Aggregate {
       addName(a, node.ev.fields.fullName);
       addPhone(a, node.ev.fields.phone);
       if (node.ev.fields.address)
-        a.addresses.add(node.ev.fields.address.toLowerCase().replace(/\s+/g, ' ').trim());
+        addTo(a, 'addresses', node.ev.fields.address.toLowerCase().replace(/\s+/g, ' ').trim());
       break;
     case 'booking':
       addAccount(a, node.cluster.row?.customer_id);
@@ -279,10 +279,19 @@ function aggregateOf(node: Node): Aggregate {
   return a;
 }
 
+// Most nodes hold one or two of the five kinds of value: the others share one empty set, never added to, and a set of
+// their own is made on the first add (five sets a node were the largest allocation in linking at 100k evidence).
+const NONE: Set<string> = new Set();
+
+function addTo(a: Aggregate, k: 'accountIds' | 'emails' | 'phones' | 'names' | 'addresses', v: string): void {
+  if (a[k] === NONE) a[k] = new Set();
+  a[k].add(v);
+}
+
 // Module-level rather than closures per node: tsx's keepNames wraps every named closure, which showed in profiles.
 function addEmail(a: Aggregate, v: string | null | undefined): void {
   const e = normalizeEmail(v);
-  if (e) a.emails.add(e);
+  if (e) addTo(a, 'emails', e);
 }
 
 /** True when both carry platform customer ids and share none: the platform kept them as two accounts. */
@@ -293,14 +302,14 @@ function twoAccounts(a: Aggregate, b: Aggregate): boolean {
 }
 
 function addAccount(a: Aggregate, v: string | null | undefined): void {
-  if (v) a.accountIds.add(v.toLowerCase());
+  if (v) addTo(a, 'accountIds', v.toLowerCase());
 }
 
 function addName(a: Aggregate, v: string | null | undefined): void {
   const n = v ? normalizeName(v) : '';
-  if (n) a.names.add(n);
+  if (n) addTo(a, 'names', n);
 }
 
 function addPhone(a: Aggregate, v: string | null | undefined): void {
-  if (v) a.phones.add(v);
+  if (v) addTo(a, 'phones', v);
 }

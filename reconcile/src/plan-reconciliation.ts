@@ -68,6 +68,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
   // businesses (names are not local), from the same fields planCustomer reads a name from.
   const prior = namePrior(namedAddresses(evidence, input.snapshot.customers));
   const items: PlanItem[] = [];
+  const texts = new Map<string, string>();
   for (const business of [...input.snapshot.businesses].sort((a, b) => compareText(a.id, b.id))) {
     const businessId = business.id;
     const cfg = configured.get(businessId);
@@ -81,6 +82,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
       input,
       ctx: { ...survivorshipFor(input.config.rules, cfg?.rules), namePrior: prior },
       diagnostics,
+      texts,
     }))
       items.push(item);
   }
@@ -142,17 +144,35 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
   const newest = new Map<string, string>();
   const readingOf = (ev: Evidence) =>
     `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}|${ev.source.version}|${ev.entity}|${ev.extractor?.name}`;
-  // Each reading's key is built once: at a million items the second round of key strings showed in GC time.
+  // Readings of different extractors never share a key, so only an extractor seen at more than one version can
+  // supersede anything: the reading keys (a million strings at a million items, which showed in GC time) are built
+  // for its evidence alone, each once.
   const all = [...byId.values()];
-  const keys = all.map(readingOf);
+  const versionsOf = new Map<string | undefined, string>();
+  const revised = new Set<string | undefined>();
+  for (const ev of all) {
+    const name = ev.extractor?.name;
+    const version = ev.extractor?.version ?? '';
+    const seen = versionsOf.get(name);
+    if (seen === undefined) versionsOf.set(name, version);
+    else if (seen !== version) revised.add(name);
+  }
+  const keys = all.map((ev) => (revised.has(ev.extractor?.name) ? readingOf(ev) : null));
   for (let i = 0; i < all.length; i++) {
     const ev = all[i]!;
-    const key = keys[i]!;
+    const key = keys[i];
+    if (key === null || key === undefined) continue;
     const seen = newest.get(key);
     if (seen === undefined || compareVersions(ev.extractor?.version ?? '', seen) > 0)
       newest.set(key, ev.extractor?.version ?? '');
   }
-  const kept = all.filter((ev, i) => newest.get(keys[i]!) === (ev.extractor?.version ?? ''));
+  const kept =
+    revised.size === 0
+      ? all
+      : all.filter((ev, i) => {
+          const key = keys[i];
+          return key === null || key === undefined || newest.get(key) === (ev.extractor?.version ?? '');
+        });
   if (kept.length < byId.size) {
     diagnostics.push({
       level: 'info',
@@ -205,6 +225,8 @@ interface BusinessArgs {
   input: ReconcileInput;
   ctx: ReturnType<typeof survivorshipFor>;
   diagnostics: Diagnostic[];
+  /** Explanations already written, for `shareTexts`. */
+  texts: Map<string, string>;
 }
 
 function planBusiness(a: BusinessArgs): PlanItem[] {
@@ -264,8 +286,9 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     ...a.payments.map((p) => p.id),
   ]);
   const customerIdOf = new Map<CustomerCluster, string>();
-  for (const c of sortClusters(customerClusters, customerAnchor))
-    customerIdOf.set(c, c.row?.id ?? pickId(c, usedIds));
+  // Each cluster's anchor is computed once, for the order and for its id.
+  const customersInOrder = sortClusters(customerClusters, customerAnchor);
+  for (const { c, anchor } of customersInOrder) customerIdOf.set(c, c.row?.id ?? pickId(c, anchor, usedIds));
   const customerOfBooking = new Map<BookingCluster, CustomerCluster>();
   const customerOfPayment = new Map<PaymentCluster, CustomerCluster>();
   for (const c of customerClusters) {
@@ -283,7 +306,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       code: 'sign_up_lead',
       message: `business ${businessId}: new customers without a source's creation time are dated ${Math.round(leadMs / 1000)} s before their first observation, the median gap for its restored customers first seen since the evidence begins`,
     });
-  for (const c of sortClusters(customerClusters, customerAnchor)) {
+  for (const { c } of customersInOrder) {
     const named =
       c.row ||
       c.evidence.length > 0 ||
@@ -307,7 +330,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     const out = planCustomer(c, customerIdOf.get(c)!, a.ctx, thresholds, leadMs);
     customerItem.set(c, out.item && out.item.kind === 'insert' ? out.item.id : null);
     customerConfidence.set(c, out.item?.kind === 'insert' ? out.item.confidence : c.linkConfidence);
-    if (out.item) items.push(out.item);
+    if (out.item) items.push(shareTexts(out.item, a.texts));
   }
 
   // Bookings: plan each, then look for one resource held twice at once.
@@ -326,7 +349,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     run: (extra: Conflict[]) => ReturnType<typeof planBooking>;
   }[] = [];
   const untouched: { id: string; row: BookingRow }[] = [];
-  for (const b of sortClusters(bookingClusters, bookingAnchor)) {
+  for (const { c: b, anchor } of sortClusters(bookingClusters, bookingAnchor)) {
     if (b.evidence.length === 0) {
       // A row no evidence mentions stays as it is; it still counts for links and double bookings.
       if (b.row) {
@@ -335,7 +358,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       }
       continue;
     }
-    const id = b.row?.id ?? bookingNewId(b, businessId, usedIds);
+    const id = b.row?.id ?? bookingNewId(anchor, businessId, usedIds);
     const cc = customerOfBooking.get(b);
     const customer = cc
       ? {
@@ -392,12 +415,12 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       itemId: out.item?.kind === 'insert' ? out.item.id : null,
       row: out.rowAfter,
     });
-    if (out.item) items.push(out.item);
+    if (out.item) items.push(shareTexts(out.item, a.texts));
   }
 
-  for (const p of sortClusters(paymentClusters, paymentAnchor)) {
+  for (const { c: p, anchor } of sortClusters(paymentClusters, paymentAnchor)) {
     if (p.evidence.length === 0) continue;
-    const id = p.row?.id ?? paymentNewId(p, businessId, usedIds);
+    const id = p.row?.id ?? paymentNewId(anchor, businessId, usedIds);
     const b = p.booking ? bookingOut.get(p.booking) : undefined;
     const cc = customerOfPayment.get(p) ?? (p.booking ? customerOfBooking.get(p.booking) : undefined);
     const customer =
@@ -413,7 +436,7 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       a.ctx,
       thresholds,
     );
-    if (out.item) items.push(out.item);
+    if (out.item) items.push(shareTexts(out.item, a.texts));
   }
   return items;
 }
@@ -478,11 +501,26 @@ function findDoubleBookings(
   return out;
 }
 
-function sortClusters<T>(list: T[], anchor: (c: T) => string): T[] {
+/**
+ * Makes the item's field explanations the same strings as equal ones already planned. Explanations repeat word for
+ * word across items (a few thousand distinct among hundreds of thousands), and each was its own string built from
+ * parts, which at a million evidence items was a large share of the plan's memory. The plan's JSON is unchanged.
+ */
+function shareTexts(item: PlanItem, texts: Map<string, string>): PlanItem {
+  for (const f of item.fields) {
+    if (f.explanation === undefined) continue;
+    const shared = texts.get(f.explanation);
+    if (shared === undefined) texts.set(f.explanation, f.explanation);
+    else f.explanation = shared;
+  }
+  return item;
+}
+
+/** Clusters in the order of their anchors, each with its anchor. */
+function sortClusters<T>(list: T[], anchor: (c: T) => string): { c: T; anchor: string }[] {
   return list
-    .map((c) => ({ c, k: anchor(c) }))
-    .sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0))
-    .map((x) => x.c);
+    .map((c) => ({ c, anchor: anchor(c) }))
+    .sort((x, y) => (x.anchor < y.anchor ? -1 : x.anchor > y.anchor ? 1 : 0));
 }
 
 function customerAnchor(c: CustomerCluster): string {
@@ -528,8 +566,7 @@ function customerEvidenceIds(c: CustomerCluster): string[] {
   ].sort();
 }
 
-function pickId(c: CustomerCluster, used: Set<string>): string {
-  const anchor = customerAnchor(c);
+function pickId(c: CustomerCluster, anchor: string, used: Set<string>): string {
   if (anchor.startsWith('1:') && !used.has(anchor.slice(2))) {
     used.add(anchor.slice(2));
     return anchor.slice(2);
@@ -561,8 +598,7 @@ function bookingAnchor(b: BookingCluster): string {
   return `4:${b.evidence.map((e) => e.id).sort()[0] ?? ''}`;
 }
 
-function bookingNewId(b: BookingCluster, businessId: string, used: Set<string>): string {
-  const anchor = bookingAnchor(b);
+function bookingNewId(anchor: string, businessId: string, used: Set<string>): string {
   if (anchor.startsWith('1:') && /^[0-9a-f-]{36}$/.test(anchor.slice(2)) && !used.has(anchor.slice(2))) {
     used.add(anchor.slice(2));
     return anchor.slice(2);
@@ -585,8 +621,7 @@ function paymentAnchor(p: PaymentCluster): string {
   return keys[0] ?? `4:${p.evidence.map((e) => e.id).sort()[0] ?? ''}`;
 }
 
-function paymentNewId(p: PaymentCluster, businessId: string, used: Set<string>): string {
-  const anchor = paymentAnchor(p);
+function paymentNewId(anchor: string, businessId: string, used: Set<string>): string {
   if (anchor.startsWith('1:') && /^[0-9a-f-]{36}$/.test(anchor.slice(2)) && !used.has(anchor.slice(2))) {
     used.add(anchor.slice(2));
     return anchor.slice(2);

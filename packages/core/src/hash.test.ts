@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deterministicUuid, hashValue, stableStringify } from './hash.ts';
-import { canonicalRow, hashRow } from './row-hash.ts';
+import { canonicalRow, canonicalValue, hashRow } from './row-hash.ts';
 
 describe('stable hashing', () => {
   it('ignores key order and undefined', () => {
@@ -8,11 +8,58 @@ describe('stable hashing', () => {
     expect(hashValue({ x: 1, y: 2 })).toBe(hashValue({ y: 2, x: 1 }));
   });
 
+  it('writes exactly what JSON.stringify of a key-sorted copy writes', () => {
+    const copy = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(copy);
+      if (v && typeof v === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(v).sort()) {
+          const x = (v as Record<string, unknown>)[k];
+          if (x !== undefined) out[k] = copy(x);
+        }
+        return out;
+      }
+      return v;
+    };
+    const cases: unknown[] = [
+      null,
+      -0,
+      Number.NaN,
+      'a"\u2028\n',
+      [undefined, () => 1, Symbol('s'), Number.POSITIVE_INFINITY],
+      { b: 1, a: { d: 2, c: undefined }, f: () => 1 },
+      { 10: 'x', 2: 'y', a: 1, '01': 2, é: 3, E: 4, '': 5 },
+      JSON.parse('{"__proto__": {"x": 1}, "a": 2}'),
+      { toJSON: () => 'replaced', a: 1 },
+      [new Date(0), new Map([[1, 2]])],
+      ['plan-item', 'insert', 'customers', 'k', { row: { z: null, a: [1, { y: 'é' }] } }],
+    ];
+    for (const v of cases) expect(stableStringify(v)).toBe(JSON.stringify(copy(v)));
+    expect(stableStringify(undefined)).toBe(JSON.stringify(undefined));
+  });
+
   it('makes valid, stable v5-layout uuids', () => {
     const id = deterministicUuid('booking:BK-7F3K2Q');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(deterministicUuid('booking:BK-7F3K2Q')).toBe(id);
     expect(deterministicUuid('booking:BK-7F3K2R')).not.toBe(id);
+  });
+
+  it('canonicalizes an instant string exactly as Date does', () => {
+    const instants = [
+      '2026-05-03T14:00:00.000Z',
+      '2026-02-28T23:59:59.999Z',
+      '2026-02-29T00:00:00.000Z',
+      '2026-02-30T10:00:00.000Z',
+      '2026-04-31T10:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '2026-05-03T14:00:00Z',
+      '2026-05-03T14:00:00.000+01:00',
+      '2026-05-03 14:00:00.000Z',
+    ];
+    for (const t of instants) expect(canonicalValue('starts_at', t)).toBe(new Date(t).toISOString());
+    expect(() => canonicalValue('starts_at', '2026-13-01T00:00:00.000Z')).toThrow(RangeError);
   });
 
   it('hashes a row the same whether read from pg, PGlite or a plan', () => {
