@@ -377,16 +377,28 @@ async function checkStale(
   return { stale, current };
 }
 
-/** Where each of `columns` came from: the item's field for it, else the item as a whole. */
-function sourcesOf(item: PlanItem, columns: readonly string[]): FieldSource[] {
-  const byColumn = new Map<string, FieldSource>();
-  for (const f of item.fields) byColumn.set(f.column, f);
-  const whole: FieldSource = {
-    confidence: item.confidence,
-    rule: 'plan_item',
-    evidenceIds: item.evidenceIds,
-  };
-  return columns.map((column) => byColumn.get(column) ?? whole);
+/**
+ * Where each of `columns` came from: the item's field for it (the last one, should there be two), else the item as a
+ * whole. Runs once a written row, so no map per item: the fields themselves when they are the columns in order, as
+ * they nearly always are, else a scan from the end.
+ */
+function sourcesOf(item: PlanItem, columns: readonly string[]): readonly FieldSource[] {
+  const fields = item.fields;
+  let aligned = fields.length === columns.length;
+  for (let c = 0; aligned && c < columns.length; c++) aligned = fields[c]!.column === columns[c];
+  if (aligned) return fields;
+  const out: FieldSource[] = new Array(columns.length);
+  const whole: FieldSource = { confidence: item.confidence, rule: 'plan_item', evidenceIds: item.evidenceIds };
+  for (let c = 0; c < columns.length; c++) {
+    let source: FieldSource = whole;
+    for (let f = fields.length - 1; f >= 0; f--)
+      if (fields[f]!.column === columns[c]) {
+        source = fields[f]!;
+        break;
+      }
+    out[c] = source;
+  }
+  return out;
 }
 
 /** One chunk's statements, built and ready to send: the data write and its undo chunk. */

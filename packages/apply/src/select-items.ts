@@ -44,7 +44,8 @@ export function selectItems(items: readonly PlanItem[], decisions: readonly Deci
     const prev = latest.get(d.itemId);
     if (!prev || prev.at <= d.at) latest.set(d.itemId, d);
   }
-  const byId = new Map(items.map((i) => [i.id, i]));
+  const byId = new Map<string, PlanItem>();
+  for (const item of items) byId.set(item.id, item);
   const invalid: InvalidDecision[] = [];
   for (const d of latest.values()) {
     const item = byId.get(d.itemId);
@@ -86,15 +87,26 @@ export function selectItems(items: readonly PlanItem[], decisions: readonly Deci
   while (changed) {
     changed = false;
     for (const [id, s] of chosen) {
-      const missing = s.item.dependsOn.filter((dep) => byId.has(dep) && !chosen.has(dep));
-      if (missing.length > 0) {
+      // Most items need nothing missing: allocate the list only when something is.
+      let missing: string[] | undefined;
+      for (const dep of s.item.dependsOn)
+        if (byId.has(dep) && !chosen.has(dep)) {
+          if (missing) missing.push(dep);
+          else missing = [dep];
+        }
+      if (missing) {
         chosen.delete(id);
         excluded.push({ item: s.item, reason: 'dependency_not_written', missing });
         changed = true;
       }
     }
   }
-  return { write: items.flatMap((i) => chosen.get(i.id) ?? []), excluded, invalid };
+  const write: SelectedItem[] = [];
+  for (const item of items) {
+    const s = chosen.get(item.id);
+    if (s) write.push(s);
+  }
+  return { write, excluded, invalid };
 }
 
 function applyDecision(item: PlanItem, d: Decision): SelectedItem {
