@@ -287,17 +287,29 @@ function previewOf(
   excluded: ExcludedItem[],
   sampleSize: number,
 ): ApplyPreview {
+  // One pass over the items (a plan may have hundreds of thousands): counts per table, and its first inserts and
+  // updates, of which the samples are the first sampleSize, inserts first.
+  const byTable = new Map<TableName, { inserts: number; updates: number; first: PlanItem[][] }>();
+  for (const { item } of write) {
+    let t = byTable.get(item.table);
+    if (!t) {
+      t = { inserts: 0, updates: 0, first: [[], []] };
+      byTable.set(item.table, t);
+    }
+    const k = item.kind === 'insert' ? 0 : 1;
+    if (k === 0) t.inserts++;
+    else t.updates++;
+    if (t.first[k]!.length < sampleSize) t.first[k]!.push(item);
+  }
   const tables: TableChange[] = [];
   for (const table of TABLES) {
-    const items = write.filter((s) => s.item.table === table).map((s) => s.item);
-    if (items.length === 0) continue;
-    const inserts = items.filter((i) => i.kind === 'insert');
-    const updates = items.filter((i) => i.kind === 'update');
+    const t = byTable.get(table);
+    if (!t) continue;
     tables.push({
       table,
-      inserts: inserts.length,
-      updates: updates.length,
-      samples: [...inserts, ...updates].slice(0, sampleSize).map((i) => `${i.kind} ${i.summary}`),
+      inserts: t.inserts,
+      updates: t.updates,
+      samples: [...t.first[0]!, ...t.first[1]!].slice(0, sampleSize).map((i) => `${i.kind} ${i.summary}`),
     });
   }
   return {

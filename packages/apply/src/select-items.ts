@@ -39,6 +39,14 @@ export const AUTO_ACCEPT = 'policy:auto-accept';
  * is left out too. Undecided items are listed so the caller can refuse them or, with onlyDecided, skip them.
  */
 export function selectItems(items: readonly PlanItem[], decisions: readonly Decision[]): ItemSelection {
+  // Nothing decided and every item auto, as in a plan applied under the auto-accept policy: all of them are written,
+  // and no lookup by id is needed (at 600,000 items those maps took seconds before the transaction began).
+  if (decisions.length === 0 && items.every((i) => i.disposition === 'auto'))
+    return {
+      write: items.map((item) => ({ item, approvedBy: AUTO_ACCEPT, editedColumns: [] })),
+      excluded: [],
+      invalid: [],
+    };
   const latest = new Map<string, Decision>();
   for (const d of decisions) {
     const prev = latest.get(d.itemId);
@@ -82,8 +90,9 @@ export function selectItems(items: readonly PlanItem[], decisions: readonly Deci
       excluded.push({ item, reason: 'undecided' });
     }
   }
-  // Leave out, transitively, what needs an item that is not written; items outside the plan are assumed present.
-  let changed = true;
+  // Leave out, transitively, what needs an item that is not written; items outside the plan are assumed present. When
+  // every item of the plan is chosen, none can miss one: skip the pass.
+  let changed = chosen.size < byId.size;
   while (changed) {
     changed = false;
     for (const [id, s] of chosen) {
