@@ -424,7 +424,15 @@ interface ChunkWrite {
   shortfall: (affected: number) => string;
 }
 
-/** Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. */
+/** Rows built between pauses: how often building lets the previous chunk's statements move on. */
+const ROWS_PER_PAUSE = 1000;
+
+/**
+ * Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. Yields
+ * undefined every ROWS_PER_PAUSE rows and between a chunk's bulk steps: a pause, at which the caller lets I/O run, so a
+ * statement that finished while this chunk is built is followed by the next (its journal, say) at once instead of the
+ * database waiting for the whole chunk.
+ */
 function* buildChunkWrites(
   batchId: string,
   write: SelectedItem[],
@@ -432,7 +440,7 @@ function* buildChunkWrites(
   mapping: TargetMapping,
   types: Map<TableName, ColumnTypes>,
   chunkSize: number,
-): Generator<ChunkWrite> {
+): Generator<ChunkWrite | undefined> {
   let seq = 0;
   for (const table of TABLES) {
     const mapped = mapping.tables[table];
@@ -443,7 +451,9 @@ function* buildChunkWrites(
       const chunk = inserts.slice(i, i + chunkSize);
       const rows: Record<string, unknown>[] = [];
       const journal: ChunkRow[] = [];
-      for (const s of chunk) {
+      for (let r = 0; r < chunk.length; r++) {
+        if (r > 0 && r % ROWS_PER_PAUSE === 0) yield undefined;
+        const s = chunk[r]!;
         const item = s.item as Extract<PlanItem, { kind: 'insert' }>;
         const row: Record<string, unknown> = {};
         for (const c of columns) row[c] = item.row[c] ?? null;
@@ -457,10 +467,13 @@ function* buildChunkWrites(
           sources: sourcesOf(item, columns),
         });
       }
+      yield undefined;
+      const data = buildInsertRows(mapped, columnTypes, rows);
+      yield undefined;
       yield {
         phase: 'insert',
         table,
-        data: buildInsertRows(mapped, columnTypes, rows),
+        data,
         journal: buildInsertChunk(batchId, packChunk(++seq, table, 'insert', columns, journal)),
         rows: rows.length,
         shortfall: (affected) =>
@@ -484,7 +497,9 @@ function* buildChunkWrites(
         const chunk = group.slice(i, i + chunkSize);
         const rows: { id: string; values: Record<string, unknown> }[] = [];
         const journal: ChunkRow[] = [];
-        for (const s of chunk) {
+        for (let r = 0; r < chunk.length; r++) {
+          if (r > 0 && r % ROWS_PER_PAUSE === 0) yield undefined;
+          const s = chunk[r]!;
           const item = s.item as Extract<PlanItem, { kind: 'update' }>;
           const id = item.key.id.toLowerCase();
           const before = current.get(`${table}:${id}`)!;
@@ -500,10 +515,13 @@ function* buildChunkWrites(
             baseHash: item.baseRowHash,
           });
         }
+        yield undefined;
+        const data = buildUpdateRows(mapped, columnTypes, changed, rows);
+        yield undefined;
         yield {
           phase: 'update',
           table,
-          data: buildUpdateRows(mapped, columnTypes, changed, rows),
+          data,
           journal: buildInsertChunk(batchId, packChunk(++seq, table, 'update', changed, journal)),
           rows: rows.length,
           shortfall: () => `${table} rows vanished while applying`,
@@ -515,7 +533,8 @@ function* buildChunkWrites(
 
 /**
  * Writes the items chunk by chunk, one chunk's statements at a time on the transaction's connection, while the next
- * chunk is built: the database and Node work side by side instead of taking turns.
+ * chunk is built: the database and Node work side by side instead of taking turns. The build pauses often, so the
+ * chunk in flight sends its journal as soon as its data is written rather than when the next chunk is ready.
  */
 async function writeItems(
   trx: ControlledTransaction<unknown>,
@@ -539,6 +558,10 @@ async function writeItems(
   };
   let pending: Promise<void> | undefined;
   for (const w of buildChunkWrites(batchId, write, current, mapping, types, chunkSize)) {
+    if (w === undefined) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
     if (pending) await pending;
     pending = send(w);
     // Handled when awaited; without this, a failure while the next chunk is built would be an unhandled rejection.
