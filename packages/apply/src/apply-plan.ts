@@ -400,7 +400,11 @@ function sourcesOf(item: PlanItem, columns: readonly string[]): readonly FieldSo
   for (let c = 0; aligned && c < columns.length; c++) aligned = fields[c]!.column === columns[c];
   if (aligned) return fields;
   const out: FieldSource[] = new Array(columns.length);
-  const whole: FieldSource = { confidence: item.confidence, rule: 'plan_item', evidenceIds: item.evidenceIds };
+  const whole: FieldSource = {
+    confidence: item.confidence,
+    rule: 'plan_item',
+    evidenceIds: item.evidenceIds,
+  };
   for (let c = 0; c < columns.length; c++) {
     let source: FieldSource = whole;
     for (let f = fields.length - 1; f >= 0; f--)
