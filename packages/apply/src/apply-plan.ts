@@ -26,7 +26,7 @@ import { guardDatabase } from './guard-database.ts';
 import { compareIdentity, type Refusal, takeApplyLock } from './guards.ts';
 import { type ChunkRow, type FieldSource, packChunk } from './journal-chunk.ts';
 import { type ExcludedItem, type SelectedItem, selectItems } from './select-items.ts';
-import { buildInsertRows, buildUpdateRows, type ColumnTypes } from './statements.ts';
+import { buildInsertColumns, buildUpdateRows, type ColumnTypes } from './statements.ts';
 import { missingColumns, readColumnTypes, readExistingIds, readRowsById } from './target-io.ts';
 import { REFERENCE_COLUMNS, resolveTargetMapping, type TargetMapping } from './target-mapping.ts';
 
@@ -453,35 +453,36 @@ function* buildChunkWrites(
     const inserts = write.filter((s) => s.item.table === table && s.item.kind === 'insert');
     for (let i = 0; i < inserts.length; i += chunkSize) {
       const chunk = inserts.slice(i, i + chunkSize);
-      const rows: Record<string, unknown>[] = [];
-      const journal: ChunkRow[] = [];
+      // The values column by column, as the statement sends them: no object per row.
+      const byColumn: unknown[][] = columns.map(() => new Array(chunk.length));
+      const journal: ChunkRow[] = new Array(chunk.length);
       for (let r = 0; r < chunk.length; r++) {
         if (r > 0 && r % ROWS_PER_PAUSE === 0) yield undefined;
         const s = chunk[r]!;
         const item = s.item as Extract<PlanItem, { kind: 'insert' }>;
-        const row: Record<string, unknown> = {};
-        for (const c of columns) row[c] = item.row[c] ?? null;
-        row.id = item.key.id.toLowerCase();
-        rows.push(row);
+        const rowId = item.key.id.toLowerCase();
+        const values: unknown[] = new Array(columns.length);
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c]!;
+          const value = column === 'id' ? rowId : (item.row[column] ?? null);
+          byColumn[c]![r] = value;
+          values[c] = canonicalValue(column, value);
+        }
         // No hash: the journal keeps every written value, which revert compares with the row as it is then.
-        journal.push({
-          rowId: row.id as string,
-          approvedBy: s.approvedBy,
-          values: columns.map((c) => canonicalValue(c, row[c])),
-          sources: sourcesOf(item, columns),
-        });
+        journal[r] = { rowId, approvedBy: s.approvedBy, values, sources: sourcesOf(item, columns) };
       }
+      const rows = chunk.length;
       yield undefined;
-      const data = buildInsertRows(mapped, columnTypes, rows);
+      const data = buildInsertColumns(mapped, columnTypes, byColumn);
       yield undefined;
       yield {
         phase: 'insert',
         table,
         data,
         journal: buildInsertChunk(batchId, packChunk(++seq, table, 'insert', columns, journal)),
-        rows: rows.length,
+        rows,
         shortfall: (affected) =>
-          `${rows.length - affected} ${table} row(s) appeared with a planned id while applying`,
+          `${rows - affected} ${table} row(s) appeared with a planned id while applying`,
       };
     }
     const updates = write.filter((s) => s.item.table === table && s.item.kind === 'update');
