@@ -171,7 +171,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       return { kind: dryRun ? 'dry_run' : 'refused', preview, refusals };
     }
     options.onProgress?.({ phase: 'check', done: 0, total: write.length });
-    const { stale, current } = await checkStale(trx, write, mapping, !dryRun);
+    const batchId = randomUUID();
+    const current = new Map<string, Record<string, unknown>>();
+    // Writing: the first insert chunks are built while the stale check waits for its reads.
+    const chunks = dryRun
+      ? undefined
+      : new ChunkQueue(buildChunkWrites(batchId, write, current, mapping, types, chunkSize), 2);
+    const stale = await checkStale(trx, write, mapping, !dryRun, current, chunks);
     if (stale.length > 0)
       refusals.push({
         code: 'stale_plan',
@@ -183,7 +189,6 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       return { kind: dryRun ? 'dry_run' : 'refused', preview, refusals };
     }
 
-    const batchId = randomUUID();
     const appliedAt = now().toISOString();
     for (const statement of buildAuditDdl()) await trx.executeQuery(statement);
     await trx.executeQuery(
@@ -200,7 +205,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     );
     await trx.executeQuery(buildInsertLedger(plan.id, batchId, appliedAt));
     await trx.executeQuery(buildPreferLz4());
-    await writeItems(trx, batchId, write, current, mapping, types, chunkSize, options.onProgress);
+    await writeItems(trx, write.length, chunks!, options.onProgress);
     await trx.commit().execute();
     trx = undefined;
     return { kind: 'applied', preview, batchId, appliedAt };
@@ -336,17 +341,20 @@ interface StaleItem {
 }
 
 /**
- * Lists the items whose precondition no longer holds. Updates read their rows (locked when writing, so nothing changes
- * them before the write); inserts read only whether their id exists, unlocked, since a missing row cannot be locked.
+ * Lists the items whose precondition no longer holds, and puts the rows of the others that updates change in
+ * `current`. Updates read their rows (locked when writing, so nothing changes them before the write); inserts read only
+ * whether their id exists, unlocked, since a missing row cannot be locked. While each read runs, `chunks` builds ahead.
  */
 async function checkStale(
   trx: ControlledTransaction<unknown>,
   write: SelectedItem[],
   mapping: TargetMapping,
   lock: boolean,
-): Promise<{ stale: StaleItem[]; current: Map<string, Record<string, unknown>> }> {
+  current: Map<string, Record<string, unknown>>,
+  chunks: ChunkQueue | undefined,
+): Promise<StaleItem[]> {
   const stale: StaleItem[] = [];
-  const current = new Map<string, Record<string, unknown>>();
+  const whileReading = chunks ? () => chunks.buildAhead() : undefined;
   for (const table of TABLES) {
     const items = write.filter((s) => s.item.table === table).map((s) => s.item);
     if (items.length === 0) continue;
@@ -358,6 +366,7 @@ async function checkStale(
             trx,
             mapping.tables[table],
             inserts.map((i) => i.key.id.toLowerCase()),
+            whileReading,
           )
         : new Set<string>();
     const rows =
@@ -367,6 +376,7 @@ async function checkStale(
             mapping.tables[table],
             updates.map((i) => i.key.id.toLowerCase()),
             lock,
+            whileReading,
           )
         : new Map<string, Record<string, unknown>>();
     for (const item of items) {
@@ -386,7 +396,7 @@ async function checkStale(
       }
     }
   }
-  return { stale, current };
+  return stale;
 }
 
 /**
@@ -428,6 +438,12 @@ interface ChunkWrite {
   shortfall: (affected: number) => string;
 }
 
+/** A build step: a chunk's statements, a pause (undefined), or NEEDS_ROWS before the first update chunk of a table. */
+type BuildStep = ChunkWrite | undefined | typeof NEEDS_ROWS;
+
+/** Yielded before a table's update chunks: from there on, building reads the rows the stale check put in `current`. */
+const NEEDS_ROWS = Symbol('needs rows');
+
 /** Rows built between pauses: how often building lets the previous chunk's statements move on. */
 const ROWS_PER_PAUSE = 1000;
 
@@ -435,7 +451,7 @@ const ROWS_PER_PAUSE = 1000;
  * Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. Yields
  * undefined every ROWS_PER_PAUSE rows and between a chunk's bulk steps: a pause, at which the caller lets I/O run, so a
  * statement that finished while this chunk is built is followed by the next (its journal, say) at once instead of the
- * database waiting for the whole chunk.
+ * database waiting for the whole chunk. Update chunks read `current`, so they come after NEEDS_ROWS.
  */
 function* buildChunkWrites(
   batchId: string,
@@ -444,7 +460,7 @@ function* buildChunkWrites(
   mapping: TargetMapping,
   types: Map<TableName, ColumnTypes>,
   chunkSize: number,
-): Generator<ChunkWrite | undefined> {
+): Generator<BuildStep> {
   let seq = 0;
   for (const table of TABLES) {
     const mapped = mapping.tables[table];
@@ -486,6 +502,7 @@ function* buildChunkWrites(
       };
     }
     const updates = write.filter((s) => s.item.table === table && s.item.kind === 'update');
+    if (updates.length > 0) yield NEEDS_ROWS;
     const groups = new Map<string, SelectedItem[]>();
     for (const s of updates) {
       const item = s.item as Extract<PlanItem, { kind: 'update' }>;
@@ -537,21 +554,61 @@ function* buildChunkWrites(
 }
 
 /**
- * Writes the items chunk by chunk, one chunk's statements at a time on the transaction's connection, while the next
- * chunk is built: the database and Node work side by side instead of taking turns. The build pauses often, so the
- * chunk in flight sends its journal as soon as its data is written rather than when the next chunk is ready.
+ * The chunks to write, in order, some of them built ahead: while the stale check waits for the database, buildAhead
+ * builds up to `limit` chunks that need only the plan (it stops at NEEDS_ROWS). A failure while building ahead is kept
+ * and thrown where the chunk would have been built, after the chunks before it, as without building ahead.
+ */
+class ChunkQueue {
+  private readonly ahead: ChunkWrite[] = [];
+  private failure: { error: unknown } | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly steps: Generator<BuildStep>,
+    private readonly limit: number,
+  ) {}
+
+  /** Builds the next chunk now, unless `limit` wait already or the next one needs the stale check's rows. */
+  buildAhead(): void {
+    if (this.stopped || this.ahead.length >= this.limit) return;
+    try {
+      for (;;) {
+        const step = this.steps.next();
+        if (step.done || step.value === NEEDS_ROWS) {
+          this.stopped = true;
+          return;
+        }
+        if (step.value !== undefined) {
+          this.ahead.push(step.value);
+          return;
+        }
+      }
+    } catch (error) {
+      this.failure = { error };
+      this.stopped = true;
+    }
+  }
+
+  /** Every chunk in order, with the builder's pauses: those built ahead, then the rest as they are built. */
+  *drain(): Generator<ChunkWrite | undefined> {
+    this.stopped = true;
+    yield* this.ahead.splice(0);
+    if (this.failure) throw this.failure.error;
+    for (const step of this.steps) if (step !== NEEDS_ROWS) yield step;
+  }
+}
+
+/**
+ * Writes the chunks one at a time, its statements on the transaction's connection, while the next chunk is built: the
+ * database and Node work side by side instead of taking turns. The build pauses often, so the chunk in flight sends its
+ * journal as soon as its data is written rather than when the next chunk is ready.
  */
 async function writeItems(
   trx: ControlledTransaction<unknown>,
-  batchId: string,
-  write: SelectedItem[],
-  current: Map<string, Record<string, unknown>>,
-  mapping: TargetMapping,
-  types: Map<TableName, ColumnTypes>,
-  chunkSize: number,
+  total: number,
+  chunks: ChunkQueue,
   onProgress: ApplyOptions['onProgress'],
 ): Promise<void> {
-  const total = write.length;
   let done = 0;
   const send = async (w: ChunkWrite): Promise<void> => {
     const result = await trx.executeQuery(w.data);
@@ -562,7 +619,7 @@ async function writeItems(
     onProgress?.({ phase: w.phase, table: w.table, done, total });
   };
   let pending: Promise<void> | undefined;
-  for (const w of buildChunkWrites(batchId, write, current, mapping, types, chunkSize)) {
+  for (const w of chunks.drain()) {
     if (w === undefined) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       continue;
