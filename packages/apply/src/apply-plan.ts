@@ -26,7 +26,7 @@ import { guardDatabase } from './guard-database.ts';
 import { compareIdentity, type Refusal, takeApplyLock } from './guards.ts';
 import { type ChunkRow, type FieldSource, packChunk } from './journal-chunk.ts';
 import { type ExcludedItem, type SelectedItem, selectItems } from './select-items.ts';
-import { buildInsertRows, buildUpdateRows, type ColumnTypes } from './statements.ts';
+import { buildInsertColumns, buildUpdateRows, type ColumnTypes } from './statements.ts';
 import { missingColumns, readColumnTypes, readExistingIds, readRowsById } from './target-io.ts';
 import { REFERENCE_COLUMNS, resolveTargetMapping, type TargetMapping } from './target-mapping.ts';
 
@@ -171,7 +171,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       return { kind: dryRun ? 'dry_run' : 'refused', preview, refusals };
     }
     options.onProgress?.({ phase: 'check', done: 0, total: write.length });
-    const { stale, current } = await checkStale(trx, write, mapping, !dryRun);
+    const batchId = randomUUID();
+    const current = new Map<string, Record<string, unknown>>();
+    // Writing: the first insert chunks are built while the stale check waits for its reads.
+    const chunks = dryRun
+      ? undefined
+      : new ChunkQueue(buildChunkWrites(batchId, write, current, mapping, types, chunkSize), 2);
+    const stale = await checkStale(trx, write, mapping, !dryRun, current, chunks);
     if (stale.length > 0)
       refusals.push({
         code: 'stale_plan',
@@ -183,7 +189,6 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       return { kind: dryRun ? 'dry_run' : 'refused', preview, refusals };
     }
 
-    const batchId = randomUUID();
     const appliedAt = now().toISOString();
     for (const statement of buildAuditDdl()) await trx.executeQuery(statement);
     await trx.executeQuery(
@@ -200,7 +205,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     );
     await trx.executeQuery(buildInsertLedger(plan.id, batchId, appliedAt));
     await trx.executeQuery(buildPreferLz4());
-    await writeItems(trx, batchId, write, current, mapping, types, chunkSize, options.onProgress);
+    await writeItems(trx, write.length, chunks!, options.onProgress);
     await trx.commit().execute();
     trx = undefined;
     return { kind: 'applied', preview, batchId, appliedAt };
@@ -287,17 +292,29 @@ function previewOf(
   excluded: ExcludedItem[],
   sampleSize: number,
 ): ApplyPreview {
+  // One pass over the items (a plan may have hundreds of thousands): counts per table, and its first inserts and
+  // updates, of which the samples are the first sampleSize, inserts first.
+  const byTable = new Map<TableName, { inserts: number; updates: number; first: PlanItem[][] }>();
+  for (const { item } of write) {
+    let t = byTable.get(item.table);
+    if (!t) {
+      t = { inserts: 0, updates: 0, first: [[], []] };
+      byTable.set(item.table, t);
+    }
+    const k = item.kind === 'insert' ? 0 : 1;
+    if (k === 0) t.inserts++;
+    else t.updates++;
+    if (t.first[k]!.length < sampleSize) t.first[k]!.push(item);
+  }
   const tables: TableChange[] = [];
   for (const table of TABLES) {
-    const items = write.filter((s) => s.item.table === table).map((s) => s.item);
-    if (items.length === 0) continue;
-    const inserts = items.filter((i) => i.kind === 'insert');
-    const updates = items.filter((i) => i.kind === 'update');
+    const t = byTable.get(table);
+    if (!t) continue;
     tables.push({
       table,
-      inserts: inserts.length,
-      updates: updates.length,
-      samples: [...inserts, ...updates].slice(0, sampleSize).map((i) => `${i.kind} ${i.summary}`),
+      inserts: t.inserts,
+      updates: t.updates,
+      samples: [...t.first[0]!, ...t.first[1]!].slice(0, sampleSize).map((i) => `${i.kind} ${i.summary}`),
     });
   }
   return {
@@ -324,17 +341,20 @@ interface StaleItem {
 }
 
 /**
- * Lists the items whose precondition no longer holds. Updates read their rows (locked when writing, so nothing changes
- * them before the write); inserts read only whether their id exists, unlocked, since a missing row cannot be locked.
+ * Lists the items whose precondition no longer holds, and puts the rows of the others that updates change in
+ * `current`. Updates read their rows (locked when writing, so nothing changes them before the write); inserts read only
+ * whether their id exists, unlocked, since a missing row cannot be locked. While each read runs, `chunks` builds ahead.
  */
 async function checkStale(
   trx: ControlledTransaction<unknown>,
   write: SelectedItem[],
   mapping: TargetMapping,
   lock: boolean,
-): Promise<{ stale: StaleItem[]; current: Map<string, Record<string, unknown>> }> {
+  current: Map<string, Record<string, unknown>>,
+  chunks: ChunkQueue | undefined,
+): Promise<StaleItem[]> {
   const stale: StaleItem[] = [];
-  const current = new Map<string, Record<string, unknown>>();
+  const whileReading = chunks ? () => chunks.buildAhead() : undefined;
   for (const table of TABLES) {
     const items = write.filter((s) => s.item.table === table).map((s) => s.item);
     if (items.length === 0) continue;
@@ -346,6 +366,7 @@ async function checkStale(
             trx,
             mapping.tables[table],
             inserts.map((i) => i.key.id.toLowerCase()),
+            whileReading,
           )
         : new Set<string>();
     const rows =
@@ -355,6 +376,7 @@ async function checkStale(
             mapping.tables[table],
             updates.map((i) => i.key.id.toLowerCase()),
             lock,
+            whileReading,
           )
         : new Map<string, Record<string, unknown>>();
     for (const item of items) {
@@ -374,19 +396,35 @@ async function checkStale(
       }
     }
   }
-  return { stale, current };
+  return stale;
 }
 
-/** Where each of `columns` came from: the item's field for it, else the item as a whole. */
-function sourcesOf(item: PlanItem, columns: readonly string[]): FieldSource[] {
-  const byColumn = new Map<string, FieldSource>();
-  for (const f of item.fields) byColumn.set(f.column, f);
+/**
+ * Where each of `columns` came from: the item's field for it (the last one, should there be two), else the item as a
+ * whole. Runs once a written row, so no map per item: the fields themselves when they are the columns in order, as
+ * they nearly always are, else a scan from the end.
+ */
+function sourcesOf(item: PlanItem, columns: readonly string[]): readonly FieldSource[] {
+  const fields = item.fields;
+  let aligned = fields.length === columns.length;
+  for (let c = 0; aligned && c < columns.length; c++) aligned = fields[c]!.column === columns[c];
+  if (aligned) return fields;
+  const out: FieldSource[] = new Array(columns.length);
   const whole: FieldSource = {
     confidence: item.confidence,
     rule: 'plan_item',
     evidenceIds: item.evidenceIds,
   };
-  return columns.map((column) => byColumn.get(column) ?? whole);
+  for (let c = 0; c < columns.length; c++) {
+    let source: FieldSource = whole;
+    for (let f = fields.length - 1; f >= 0; f--)
+      if (fields[f]!.column === columns[c]) {
+        source = fields[f]!;
+        break;
+      }
+    out[c] = source;
+  }
+  return out;
 }
 
 /** One chunk's statements, built and ready to send: the data write and its undo chunk. */
@@ -400,7 +438,21 @@ interface ChunkWrite {
   shortfall: (affected: number) => string;
 }
 
-/** Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. */
+/** A build step: a chunk's statements, a pause (undefined), or NEEDS_ROWS before the first update chunk of a table. */
+type BuildStep = ChunkWrite | undefined | typeof NEEDS_ROWS;
+
+/** Yielded before a table's update chunks: from there on, building reads the rows the stale check put in `current`. */
+const NEEDS_ROWS = Symbol('needs rows');
+
+/** Rows built between pauses: how often building lets the previous chunk's statements move on. */
+const ROWS_PER_PAUSE = 1000;
+
+/**
+ * Builds each chunk's statements when asked for the next one, so building overlaps the previous chunk's writes. Yields
+ * undefined every ROWS_PER_PAUSE rows and between a chunk's bulk steps: a pause, at which the caller lets I/O run, so a
+ * statement that finished while this chunk is built is followed by the next (its journal, say) at once instead of the
+ * database waiting for the whole chunk. Update chunks read `current`, so they come after NEEDS_ROWS.
+ */
 function* buildChunkWrites(
   batchId: string,
   write: SelectedItem[],
@@ -408,7 +460,7 @@ function* buildChunkWrites(
   mapping: TargetMapping,
   types: Map<TableName, ColumnTypes>,
   chunkSize: number,
-): Generator<ChunkWrite> {
+): Generator<BuildStep> {
   let seq = 0;
   for (const table of TABLES) {
     const mapped = mapping.tables[table];
@@ -417,33 +469,40 @@ function* buildChunkWrites(
     const inserts = write.filter((s) => s.item.table === table && s.item.kind === 'insert');
     for (let i = 0; i < inserts.length; i += chunkSize) {
       const chunk = inserts.slice(i, i + chunkSize);
-      const rows: Record<string, unknown>[] = [];
-      const journal: ChunkRow[] = [];
-      for (const s of chunk) {
+      // The values column by column, as the statement sends them: no object per row.
+      const byColumn: unknown[][] = columns.map(() => new Array(chunk.length));
+      const journal: ChunkRow[] = new Array(chunk.length);
+      for (let r = 0; r < chunk.length; r++) {
+        if (r > 0 && r % ROWS_PER_PAUSE === 0) yield undefined;
+        const s = chunk[r]!;
         const item = s.item as Extract<PlanItem, { kind: 'insert' }>;
-        const row: Record<string, unknown> = {};
-        for (const c of columns) row[c] = item.row[c] ?? null;
-        row.id = item.key.id.toLowerCase();
-        rows.push(row);
+        const rowId = item.key.id.toLowerCase();
+        const values: unknown[] = new Array(columns.length);
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c]!;
+          const value = column === 'id' ? rowId : (item.row[column] ?? null);
+          byColumn[c]![r] = value;
+          values[c] = canonicalValue(column, value);
+        }
         // No hash: the journal keeps every written value, which revert compares with the row as it is then.
-        journal.push({
-          rowId: row.id as string,
-          approvedBy: s.approvedBy,
-          values: columns.map((c) => canonicalValue(c, row[c])),
-          sources: sourcesOf(item, columns),
-        });
+        journal[r] = { rowId, approvedBy: s.approvedBy, values, sources: sourcesOf(item, columns) };
       }
+      const rows = chunk.length;
+      yield undefined;
+      const data = buildInsertColumns(mapped, columnTypes, byColumn);
+      yield undefined;
       yield {
         phase: 'insert',
         table,
-        data: buildInsertRows(mapped, columnTypes, rows),
+        data,
         journal: buildInsertChunk(batchId, packChunk(++seq, table, 'insert', columns, journal)),
-        rows: rows.length,
+        rows,
         shortfall: (affected) =>
-          `${rows.length - affected} ${table} row(s) appeared with a planned id while applying`,
+          `${rows - affected} ${table} row(s) appeared with a planned id while applying`,
       };
     }
     const updates = write.filter((s) => s.item.table === table && s.item.kind === 'update');
+    if (updates.length > 0) yield NEEDS_ROWS;
     const groups = new Map<string, SelectedItem[]>();
     for (const s of updates) {
       const item = s.item as Extract<PlanItem, { kind: 'update' }>;
@@ -460,7 +519,9 @@ function* buildChunkWrites(
         const chunk = group.slice(i, i + chunkSize);
         const rows: { id: string; values: Record<string, unknown> }[] = [];
         const journal: ChunkRow[] = [];
-        for (const s of chunk) {
+        for (let r = 0; r < chunk.length; r++) {
+          if (r > 0 && r % ROWS_PER_PAUSE === 0) yield undefined;
+          const s = chunk[r]!;
           const item = s.item as Extract<PlanItem, { kind: 'update' }>;
           const id = item.key.id.toLowerCase();
           const before = current.get(`${table}:${id}`)!;
@@ -476,10 +537,13 @@ function* buildChunkWrites(
             baseHash: item.baseRowHash,
           });
         }
+        yield undefined;
+        const data = buildUpdateRows(mapped, columnTypes, changed, rows);
+        yield undefined;
         yield {
           phase: 'update',
           table,
-          data: buildUpdateRows(mapped, columnTypes, changed, rows),
+          data,
           journal: buildInsertChunk(batchId, packChunk(++seq, table, 'update', changed, journal)),
           rows: rows.length,
           shortfall: () => `${table} rows vanished while applying`,
@@ -490,20 +554,61 @@ function* buildChunkWrites(
 }
 
 /**
- * Writes the items chunk by chunk, one chunk's statements at a time on the transaction's connection, while the next
- * chunk is built: the database and Node work side by side instead of taking turns.
+ * The chunks to write, in order, some of them built ahead: while the stale check waits for the database, buildAhead
+ * builds up to `limit` chunks that need only the plan (it stops at NEEDS_ROWS). A failure while building ahead is kept
+ * and thrown where the chunk would have been built, after the chunks before it, as without building ahead.
+ */
+class ChunkQueue {
+  private readonly ahead: ChunkWrite[] = [];
+  private failure: { error: unknown } | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly steps: Generator<BuildStep>,
+    private readonly limit: number,
+  ) {}
+
+  /** Builds the next chunk now, unless `limit` wait already or the next one needs the stale check's rows. */
+  buildAhead(): void {
+    if (this.stopped || this.ahead.length >= this.limit) return;
+    try {
+      for (;;) {
+        const step = this.steps.next();
+        if (step.done || step.value === NEEDS_ROWS) {
+          this.stopped = true;
+          return;
+        }
+        if (step.value !== undefined) {
+          this.ahead.push(step.value);
+          return;
+        }
+      }
+    } catch (error) {
+      this.failure = { error };
+      this.stopped = true;
+    }
+  }
+
+  /** Every chunk in order, with the builder's pauses: those built ahead, then the rest as they are built. */
+  *drain(): Generator<ChunkWrite | undefined> {
+    this.stopped = true;
+    yield* this.ahead.splice(0);
+    if (this.failure) throw this.failure.error;
+    for (const step of this.steps) if (step !== NEEDS_ROWS) yield step;
+  }
+}
+
+/**
+ * Writes the chunks one at a time, its statements on the transaction's connection, while the next chunk is built: the
+ * database and Node work side by side instead of taking turns. The build pauses often, so the chunk in flight sends its
+ * journal as soon as its data is written rather than when the next chunk is ready.
  */
 async function writeItems(
   trx: ControlledTransaction<unknown>,
-  batchId: string,
-  write: SelectedItem[],
-  current: Map<string, Record<string, unknown>>,
-  mapping: TargetMapping,
-  types: Map<TableName, ColumnTypes>,
-  chunkSize: number,
+  total: number,
+  chunks: ChunkQueue,
   onProgress: ApplyOptions['onProgress'],
 ): Promise<void> {
-  const total = write.length;
   let done = 0;
   const send = async (w: ChunkWrite): Promise<void> => {
     const result = await trx.executeQuery(w.data);
@@ -514,7 +619,11 @@ async function writeItems(
     onProgress?.({ phase: w.phase, table: w.table, done, total });
   };
   let pending: Promise<void> | undefined;
-  for (const w of buildChunkWrites(batchId, write, current, mapping, types, chunkSize)) {
+  for (const w of chunks.drain()) {
+    if (w === undefined) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
     if (pending) await pending;
     pending = send(w);
     // Handled when awaited; without this, a failure while the next chunk is built would be an unhandled rejection.

@@ -39,12 +39,21 @@ export const AUTO_ACCEPT = 'policy:auto-accept';
  * is left out too. Undecided items are listed so the caller can refuse them or, with onlyDecided, skip them.
  */
 export function selectItems(items: readonly PlanItem[], decisions: readonly Decision[]): ItemSelection {
+  // Nothing decided and every item auto, as in a plan applied under the auto-accept policy: all of them are written,
+  // and no lookup by id is needed (at 600,000 items those maps took seconds before the transaction began).
+  if (decisions.length === 0 && items.every((i) => i.disposition === 'auto'))
+    return {
+      write: items.map((item) => ({ item, approvedBy: AUTO_ACCEPT, editedColumns: [] })),
+      excluded: [],
+      invalid: [],
+    };
   const latest = new Map<string, Decision>();
   for (const d of decisions) {
     const prev = latest.get(d.itemId);
     if (!prev || prev.at <= d.at) latest.set(d.itemId, d);
   }
-  const byId = new Map(items.map((i) => [i.id, i]));
+  const byId = new Map<string, PlanItem>();
+  for (const item of items) byId.set(item.id, item);
   const invalid: InvalidDecision[] = [];
   for (const d of latest.values()) {
     const item = byId.get(d.itemId);
@@ -81,20 +90,32 @@ export function selectItems(items: readonly PlanItem[], decisions: readonly Deci
       excluded.push({ item, reason: 'undecided' });
     }
   }
-  // Leave out, transitively, what needs an item that is not written; items outside the plan are assumed present.
-  let changed = true;
+  // Leave out, transitively, what needs an item that is not written; items outside the plan are assumed present. When
+  // every item of the plan is chosen, none can miss one: skip the pass.
+  let changed = chosen.size < byId.size;
   while (changed) {
     changed = false;
     for (const [id, s] of chosen) {
-      const missing = s.item.dependsOn.filter((dep) => byId.has(dep) && !chosen.has(dep));
-      if (missing.length > 0) {
+      // Most items need nothing missing: allocate the list only when something is.
+      let missing: string[] | undefined;
+      for (const dep of s.item.dependsOn)
+        if (byId.has(dep) && !chosen.has(dep)) {
+          if (missing) missing.push(dep);
+          else missing = [dep];
+        }
+      if (missing) {
         chosen.delete(id);
         excluded.push({ item: s.item, reason: 'dependency_not_written', missing });
         changed = true;
       }
     }
   }
-  return { write: items.flatMap((i) => chosen.get(i.id) ?? []), excluded, invalid };
+  const write: SelectedItem[] = [];
+  for (const item of items) {
+    const s = chosen.get(item.id);
+    if (s) write.push(s);
+  }
+  return { write, excluded, invalid };
 }
 
 function applyDecision(item: PlanItem, d: Decision): SelectedItem {

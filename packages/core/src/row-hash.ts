@@ -21,7 +21,7 @@ export function canonicalValue(column: string, raw: unknown): Value {
   if (raw === null || raw === undefined) return null;
   if (raw instanceof Date) return raw.toISOString();
   if (TIME_COLUMNS.has(column) && typeof raw === 'string')
-    return isCanonicalInstant(raw) ? raw : new Date(raw).toISOString();
+    return isCanonicalTime(raw) ? raw : new Date(raw).toISOString();
   if (NUMERIC_COLUMNS.has(column)) return Number(raw);
   if (typeof raw === 'bigint') return Number(raw);
   if (column === 'currency' && typeof raw === 'string') return raw.trim();
@@ -29,36 +29,48 @@ export function canonicalValue(column: string, raw: unknown): Value {
   return JSON.stringify(raw);
 }
 
-const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/**
- * True when `s` is already what `new Date(s).toISOString()` gives back (YYYY-MM-DDTHH:MM:SS.sssZ with every field in
- * range), so canonicalizing it needs neither a Date nor a new string; evidence and plans carry millions of them. Days
- * past the 28th take the slow path, since Date rolls an impossible day over into the next month rather than failing.
- */
-function isCanonicalInstant(s: string): boolean {
-  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':')
-    return false;
-  if (s[19] !== '.' || s[23] !== 'Z') return false;
-  for (const i of DIGITS) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  const month = twoDigits(s, 5);
-  const day = twoDigits(s, 8);
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= 28 &&
-    twoDigits(s, 11) <= 23 &&
-    twoDigits(s, 14) <= 59 &&
-    twoDigits(s, 17) <= 59
-  );
+/** Two ASCII digits at `at` as a number, or -1. */
+function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
-function twoDigits(s: string, i: number): number {
-  return (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+/**
+ * True when `s` is already what `new Date(s).toISOString()` returns ('2026-05-01T10:00:00.000Z', a real calendar day,
+ * hour 00-23), so canonicalValue can skip the Date: plan and journal values are nearly all in this form, and the round
+ * trip was the largest cost of building an apply's statements. Anything else (24:00, 29 February of a common year,
+ * offsets, no milliseconds) takes the slow path, which normalizes or rolls it over as before.
+ */
+export function isCanonicalTime(s: string): boolean {
+  if (
+    s.length !== 24 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 ||
+    s.charCodeAt(23) !== 90
+  )
+    return false;
+  const century = twoDigits(s, 0);
+  const yy = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  const ms = twoDigits(s, 20);
+  const lastMs = s.charCodeAt(22) - 48;
+  if (century < 0 || yy < 0 || ms < 0 || lastMs < 0 || lastMs > 9) return false;
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
+  if (second < 0 || second > 59) return false;
+  const year = century * 100 + yy;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
 /** The hash of a row's canonical form: the precondition an update item carries. */
