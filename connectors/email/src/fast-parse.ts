@@ -31,13 +31,16 @@ export interface FastParse {
 
 const SIMPLE_ENCODINGS = new Set(['7bit', '8bit', 'quoted-printable', 'base64']);
 const SIMPLE_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1']);
-const SIMPLE_TYPES = new Set(['text/plain', 'text/html', 'text/calendar']);
+const TEXT_TYPES = new Set(['text/plain', 'text/html']);
+const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics']);
 const KEPT = new Set(['message-id', 'subject', 'from', 'to', 'cc', 'date']);
 
 /**
  * Reads a message the scan found simple: a single text/plain or text/html part, or one multipart/alternative of
- * text/plain, text/html and text/calendar parts, optionally inside a multipart/mixed followed by calendar parts; 7bit, 8bit, quoted-printable or base64; utf-8, us-ascii or latin1;
- * ASCII-only headers, each of the kept ones at most once. Returns null for anything else. Pure.
+ * text/plain, text/html and calendar parts, or a multipart/mixed of such an alternative (or one text part) followed by
+ * calendar parts (text/calendar, application/ics, attached invite.ics files); 7bit, 8bit, quoted-printable or base64;
+ * text in utf-8, us-ascii or latin1; ASCII-only headers, each of the kept ones at most once. Returns null for anything
+ * else. Pure.
  */
 export function parseSimpleMessage(scan: MimeScan): FastParse | null {
   if (scan.problems.length > 0) return null;
@@ -91,36 +94,56 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
 }
 
 // mailparser reads these shapes the way parseSimpleMessage does: text/plain parts are the text, HTML parts inside the
-// alternative are only HTML, and a calendar part (not a text type to mailparser) is an attachment either way.
+// alternative are only HTML, and a calendar part (not a text type to mailparser) is an attachment either way, so its
+// name, disposition and charset change nothing mailparser gives us (parseMessage decodes it from our own scan).
 function simpleShape(scan: MimeScan): boolean {
   if (scan.topType === 'text/plain' || scan.topType === 'text/html')
-    return (
-      scan.leaves.length === 1 &&
-      scan.leaves[0]?.path === '' &&
-      scan.leaves[0]?.contentType !== 'text/calendar'
-    );
+    return scan.leaves.length === 1 && scan.leaves[0]?.path === '' && isTextLeaf(scan.leaves[0]);
   if (scan.topType === 'multipart/alternative')
-    return scan.leaves.every((l) => /^\d+$/.test(l.path) && l.parentType === 'multipart/alternative');
-  // multipart/mixed: one alternative first, then calendar parts.
-  if (scan.topType === 'multipart/mixed')
-    return scan.leaves.every((l) =>
-      /^1\.\d+$/.test(l.path)
-        ? l.parentType === 'multipart/alternative'
-        : /^\d+$/.test(l.path) && l.path !== '1' && l.contentType === 'text/calendar',
+    return scan.leaves.every(
+      (l) =>
+        /^\d+$/.test(l.path) &&
+        l.parentType === 'multipart/alternative' &&
+        (isTextLeaf(l) || isCalendarLeaf(l)),
     );
+  // multipart/mixed: one alternative, or one text part, first; then calendar parts. A lone HTML part first is only
+  // HTML to mailparser (it is not the root), as in the fast path.
+  if (scan.topType === 'multipart/mixed') {
+    const first = scan.leaves[0];
+    const loneFirst = first?.path === '1' && first.parentType === 'multipart/mixed' && isTextLeaf(first);
+    return scan.leaves.every((l, i) =>
+      i === 0 && loneFirst
+        ? true
+        : /^1\.\d+$/.test(l.path) && !loneFirst
+          ? l.parentType === 'multipart/alternative' && (isTextLeaf(l) || isCalendarLeaf(l))
+          : /^\d+$/.test(l.path) && l.path !== '1' && l.parentType === 'multipart/mixed' && isCalendarLeaf(l),
+    );
+  }
   return false;
 }
 
-function isSimpleLeaf(leaf: MimeLeaf): boolean {
+// A text/plain or text/html part that mailparser reads inline as text or HTML, in a charset both paths decode alike.
+function isTextLeaf(leaf: MimeLeaf): boolean {
   return (
-    SIMPLE_TYPES.has(leaf.contentType) &&
-    !leaf.forwarded &&
+    TEXT_TYPES.has(leaf.contentType) &&
     !leaf.flowed &&
     leaf.filename === null &&
-    (leaf.disposition === null || leaf.disposition === 'inline' || leaf.contentType === 'text/calendar') &&
-    SIMPLE_ENCODINGS.has(leaf.transferEncoding) &&
+    (leaf.disposition === null || leaf.disposition === 'inline') &&
     (leaf.charset === null || SIMPLE_CHARSETS.has(leaf.charset.trim().toLowerCase()))
   );
+}
+
+// A calendar part as parseMessage reads it (text/calendar, application/ics, or an octet stream named .ics): an
+// attachment to mailparser whatever its disposition, file name or charset.
+function isCalendarLeaf(leaf: MimeLeaf): boolean {
+  return (
+    CALENDAR_TYPES.has(leaf.contentType) ||
+    (leaf.contentType === 'application/octet-stream' && /\.ics$/i.test(leaf.filename ?? ''))
+  );
+}
+
+function isSimpleLeaf(leaf: MimeLeaf): boolean {
+  return !leaf.forwarded && SIMPLE_ENCODINGS.has(leaf.transferEncoding);
 }
 
 function headerLines(rawHeader: string): string[] {
