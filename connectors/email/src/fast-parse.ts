@@ -6,10 +6,10 @@
  */
 
 import libmime from 'libmime';
-// @ts-expect-error libqp ships no types; decode(string | Buffer) => Buffer is all we use.
-import libqp from 'libqp';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { MimeLeaf, MimeScan } from './mime-scan.ts';
+import { decodeMimeWords } from './mime-words.ts';
+import { decodeQuotedPrintableAsLibqp } from './quoted-printable.ts';
 
 /** What the fast path read: the same fields parseMessage takes from mailparser's result. */
 export interface FastParse {
@@ -82,8 +82,8 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
     }
   const rawId = headers.get('message-id');
   return {
-    messageId: rawId ? messageIdOf(decodeWords(rawId)) : null,
-    subject: headers.has('subject') ? decodeWords(headers.get('subject') ?? '') : '',
+    messageId: rawId ? messageIdOf(decodeMimeWords(rawId)) : null,
+    subject: headers.has('subject') ? decodeMimeWords(headers.get('subject') ?? '') : '',
     from,
     to,
     cc,
@@ -159,7 +159,7 @@ function headerLines(rawHeader: string): string[] {
 function decodeLeaf(leaf: MimeLeaf): string {
   let bytes: Buffer;
   if (leaf.transferEncoding === 'base64') bytes = Buffer.from(leaf.body, 'base64');
-  else if (leaf.transferEncoding === 'quoted-printable') bytes = libqp.decode(leaf.body) as Buffer;
+  else if (leaf.transferEncoding === 'quoted-printable') bytes = decodeQuotedPrintableAsLibqp(leaf.body);
   else bytes = Buffer.from(leaf.body, 'latin1');
   const charset = (leaf.charset ?? 'utf-8').trim().toLowerCase();
   const text =
@@ -200,18 +200,12 @@ function readAddressList(value: string): AddressList | null {
       const address = 'address' in a ? a.address : '';
       if (address && (/=\?/.test(address) || /@xn--/i.test(address))) return false;
       let name = (a.name || '').toString().trim();
-      if (name) name = decodeWords(name);
+      if (name) name = decodeMimeWords(name);
       if (address) out.push({ address: address.trim().toLowerCase(), name: name.trim() });
     }
     return true;
   };
   return visit(addressparser(value)) ? out : null;
-}
-
-// libmime.decodeWords changes a string only where it finds an encoded word (`=?`) or its own join marker; most header
-// values have neither, and its five regex passes cost more than the rest of the header.
-function decodeWords(value: string): string {
-  return value.includes('=?') || value.includes('\x00') ? libmime.decodeWords(value) : value;
 }
 
 function messageIdOf(value: string): string | null {
