@@ -6,9 +6,10 @@
  */
 
 import libmime from 'libmime';
-import addressparser from 'nodemailer/lib/addressparser';
+import type addressparser from 'nodemailer/lib/addressparser';
 import type { MimeLeaf, MimeScan } from './mime-scan.ts';
 import { decodeMimeWords } from './mime-words.ts';
+import { parseAddresses } from './parse-addresses.ts';
 import { decodeQuotedPrintableAsLibqp } from './quoted-printable.ts';
 
 /** What the fast path read: the same fields parseMessage takes from mailparser's result. */
@@ -205,7 +206,7 @@ function readAddressList(value: string): AddressList | null {
     }
     return true;
   };
-  return visit(addressparser(value)) ? out : null;
+  return visit(parseAddresses(value)) ? out : null;
 }
 
 function messageIdOf(value: string): string | null {

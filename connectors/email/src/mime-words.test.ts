@@ -7,7 +7,7 @@ import { decodeMimeWords } from './mime-words.ts';
 function* samples(count: number): Generator<string> {
   let seed = 11;
   const next = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    seed = (seed * 48271) % 2147483647;
     return seed % n;
   };
   const pick = <T>(list: readonly T[]): T => list[next(list.length)] as T;

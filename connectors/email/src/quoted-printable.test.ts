@@ -43,7 +43,7 @@ function* samples(count: number): Generator<string> {
   ];
   let seed = 7;
   const next = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    seed = (seed * 48271) % 2147483647;
     return seed;
   };
   for (let k = 0; k < count; k++) {
