@@ -10,7 +10,7 @@ import type addressparser from 'nodemailer/lib/addressparser';
 import type { MimeLeaf, MimeScan } from './mime-scan.ts';
 import { decodeMimeWords } from './mime-words.ts';
 import { parseAddresses } from './parse-addresses.ts';
-import { decodeQuotedPrintableAsLibqp } from './quoted-printable.ts';
+import { decodeQuotedPrintableTextAsLibqp } from './quoted-printable.ts';
 
 /** What the fast path read: the same fields parseMessage takes from mailparser's result. */
 export interface FastParse {
@@ -158,13 +158,14 @@ function headerLines(rawHeader: string): string[] {
 }
 
 function decodeLeaf(leaf: MimeLeaf): string {
-  let bytes: Buffer;
-  if (leaf.transferEncoding === 'base64') bytes = Buffer.from(leaf.body, 'base64');
-  else if (leaf.transferEncoding === 'quoted-printable') bytes = decodeQuotedPrintableAsLibqp(leaf.body);
-  else bytes = Buffer.from(leaf.body, 'latin1');
   const charset = (leaf.charset ?? 'utf-8').trim().toLowerCase();
-  const text =
-    charset === 'iso-8859-1' || charset === 'latin1' ? bytes.toString('latin1') : bytes.toString('utf8');
+  const encoding = charset === 'iso-8859-1' || charset === 'latin1' ? 'latin1' : 'utf8';
+  let text: string;
+  if (leaf.transferEncoding === 'base64') text = Buffer.from(leaf.body, 'base64').toString(encoding);
+  else if (leaf.transferEncoding === 'quoted-printable')
+    text = decodeQuotedPrintableTextAsLibqp(leaf.body, encoding);
+  // The body is a latin1 view of the bytes already: as latin1 text it is itself.
+  else text = encoding === 'latin1' ? leaf.body : Buffer.from(leaf.body, 'latin1').toString('utf8');
   return text.replace(/\r?\n/g, '\n');
 }
 

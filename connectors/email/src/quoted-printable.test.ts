@@ -1,7 +1,11 @@
 // @ts-expect-error libqp ships no types; decode(string | Buffer) => Buffer is all we use.
 import libqp from 'libqp';
 import { describe, expect, it } from 'vitest';
-import { decodeQuotedPrintable, decodeQuotedPrintableAsLibqp } from './quoted-printable.ts';
+import {
+  decodeQuotedPrintable,
+  decodeQuotedPrintableAsLibqp,
+  decodeQuotedPrintableTextAsLibqp,
+} from './quoted-printable.ts';
 
 // The scan's decoder as it was written before the char-code loop: the reference for "nothing changed".
 function scanDecoderBefore(body: string): Buffer {
@@ -84,5 +88,14 @@ describe('quoted-printable decoders', () => {
       expect(decodeQuotedPrintable(s).toString('hex'), JSON.stringify(s)).toBe(
         scanDecoderBefore(s).toString('hex'),
       );
+  });
+
+  it('decode to text as libqp then toString do, short parts and parts past the reused buffer alike', () => {
+    const long = '=C3=87elik caf=E9 '.repeat(5_000);
+    for (const s of [...EDGES, ...samples(5_000), long])
+      for (const encoding of ['latin1', 'utf8'] as const)
+        expect(decodeQuotedPrintableTextAsLibqp(s, encoding), JSON.stringify(s.slice(0, 40))).toBe(
+          (libqp.decode(s) as Buffer).toString(encoding),
+        );
   });
 });

@@ -16,11 +16,32 @@ export function decodeQuotedPrintable(body: string): Buffer {
  * dropped, then soft line breaks (also a final `=`), then `=XX` escapes.
  */
 export function decodeQuotedPrintableAsLibqp(body: string): Buffer {
-  return decodeEscapes(body.replace(/[\t ]+$/gm, '').replace(/=(?:\r?\n|$)/g, ''));
+  return decodeEscapes(libqpSoftText(body));
+}
+
+// Reused between calls for text parts up to this size: a fresh Buffer per part showed as GC and buffer-pool churn.
+const SCRATCH_BYTES = 64 * 1024;
+let scratch: Buffer | null = null;
+
+/** `decodeQuotedPrintableAsLibqp(body).toString(encoding)`, without a Buffer per call. */
+export function decodeQuotedPrintableTextAsLibqp(body: string, encoding: 'latin1' | 'utf8'): string {
+  const text = libqpSoftText(body);
+  if (text.length > SCRATCH_BYTES) return decodeEscapes(text).toString(encoding);
+  scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+  return scratch.toString(encoding, 0, decodeEscapesInto(text, scratch));
+}
+
+function libqpSoftText(body: string): string {
+  return body.replace(/[\t ]+$/gm, '').replace(/=(?:\r?\n|$)/g, '');
 }
 
 function decodeEscapes(text: string): Buffer {
   const out = Buffer.allocUnsafe(text.length);
+  return out.subarray(0, decodeEscapesInto(text, out));
+}
+
+// Writes the bytes `text` stands for into `out` (at least text.length long) and returns how many.
+function decodeEscapesInto(text: string, out: Buffer): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -36,7 +57,7 @@ function decodeEscapes(text: string): Buffer {
     }
     out[n++] = c & 0xff;
   }
-  return out.subarray(0, n);
+  return n;
 }
 
 function hexDigit(c: number): number {
