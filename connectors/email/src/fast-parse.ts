@@ -57,7 +57,10 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
     const key = line.slice(0, colon).trim().toLowerCase();
     if (!KEPT.has(key)) continue;
     if (headers.has(key)) return null;
-    headers.set(key, ((libmime.decodeHeader(line) || {}).value || '').toString().trim());
+    // Copied out (the headers are ASCII here): a substring can be a V8 slice that keeps the whole message's text
+    // alive for as long as the Message-ID, subject or an address is kept, in evidence or a dedupe set.
+    const value = (libmime.decodeHeader(line)?.value || '').toString().trim();
+    headers.set(key, Buffer.from(value, 'latin1').toString('latin1'));
   }
   const from = addressList(headers.get('from'));
   const to = addressList(headers.get('to'));
