@@ -1,7 +1,9 @@
 /**
  * `npm run bench:email [-- --messages N]`: messages/s end to end (IMAP fetch, parse, extract) through the email
  * connector against a real Dovecot on loopback, the same mailbox read by a bare imapflow fetch loop (no parsing) in
- * the same run, their ratio, and peak RSS (with RSS sampled along the way, to show memory stays flat).
+ * the same run, their ratio, and peak RSS (with RSS sampled along the way, to show memory stays flat). CPU time of
+ * this process per message (all threads, Dovecot not included) is reported too: on a shared machine it varies far
+ * less between runs than the wall-clock rates do.
  */
 
 import { createEmailConnector } from '@salvage/connector-email';
@@ -53,6 +55,7 @@ console.log(`setup ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 // Bare loop: same UID batches, no parsing.
 peak = 0;
 let t = performance.now();
+let cpu = process.cpuUsage();
 let bareCount = 0;
 let bareBytes = 0;
 {
@@ -73,6 +76,7 @@ let bareBytes = 0;
   await c.logout();
 }
 const bareSecs = (performance.now() - t) / 1000;
+const bareCpu = process.cpuUsage(cpu);
 const barePeak = peak;
 
 // End to end through the connector.
@@ -97,6 +101,7 @@ const WORKERS = Number(workersArg > 0 ? process.argv[workersArg + 1] : 0);
 const connector = createEmailConnector({ imapBatchSize: BATCH, messageWorkers: WORKERS });
 peak = 0;
 t = performance.now();
+cpu = process.cpuUsage();
 let evidence = 0;
 let read = 0;
 let summary = '';
@@ -120,6 +125,7 @@ for await (const m of connector.read(
   if (m.kind === 'stream_status') summary = `${m.status}: ${m.message ?? ''}`;
 }
 const e2eSecs = (performance.now() - t) / 1000;
+const e2eCpu = process.cpuUsage(cpu);
 const e2ePeak = peak;
 clearInterval(sampler);
 await server.stop();
@@ -134,6 +140,7 @@ const result = {
     messages: bareCount,
     seconds: Number(bareSecs.toFixed(1)),
     perSecond: Math.round(bareRate),
+    cpuUsPerMessage: Math.round((bareCpu.user + bareCpu.system) / Math.max(1, bareCount)),
     peakRssMiB: mib(barePeak),
   },
   endToEnd: {
@@ -141,6 +148,7 @@ const result = {
     evidence,
     seconds: Number(e2eSecs.toFixed(1)),
     perSecond: Math.round(e2eRate),
+    cpuUsPerMessage: Math.round((e2eCpu.user + e2eCpu.system) / Math.max(1, read)),
     peakRssMiB: mib(e2ePeak),
     rssAtQuartersMiB: rssAlong,
   },

@@ -563,6 +563,7 @@ describe('apply on postgres, failures mid-write', () => {
       const admin = new pg.Client({ connectionString: t.url });
       await admin.connect();
       let killed = false;
+      let terminating: Promise<unknown> = Promise.resolve();
       const run = applyPlan({
         db: t.db,
         plan,
@@ -573,7 +574,7 @@ describe('apply on postgres, failures mid-write', () => {
         onProgress: (p) => {
           if (p.phase === 'insert' && p.done >= 5000 && !killed) {
             killed = true;
-            void admin.query(
+            terminating = admin.query(
               `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
             );
           }
@@ -581,6 +582,9 @@ describe('apply on postgres, failures mid-write', () => {
       });
       await expect(run).rejects.toMatchObject({ code: 'apply_failed' });
       expect(killed).toBe(true);
+      // The apply can fail before the terminating query returns; ending the client under it rejected that query
+      // with nobody listening (an unhandled rejection that failed the run now and then).
+      await terminating;
       await admin.end();
       // A fresh connection sees the target exactly as before: no customers, no batch, the plan not consumed.
       const { openDatabase } = await import('@salvage/store');

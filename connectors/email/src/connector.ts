@@ -20,13 +20,13 @@ import {
 import { type gmail_v1, google } from 'googleapis';
 import { ImapFlow } from 'imapflow';
 import { listEmlFiles } from './eml-reader.ts';
-import { extractMessage, type MessageExtraction, type MessageOrigin, messageKey } from './extract-message.ts';
+import { extractMessage, type MessageOrigin, messageKey } from './extract-message.ts';
 import { fetchGmail, type GmailCheckpoint } from './gmail-transport.ts';
 import { fetchImapMailbox, type ImapCheckpoint, wrapImapError } from './imap-transport.ts';
 import { listMaildir, readMaildirFile } from './maildir-reader.ts';
 import { readMbox } from './mbox-reader.ts';
 import { createMessagePool, type ReadMessage } from './message-pool.ts';
-import { parseMessage } from './parse-message.ts';
+import { type ParsedMessage, parseMessage } from './parse-message.ts';
 import { createQuotaBudget } from './quota-budget.ts';
 
 /** The connector's config: a business's `email` block (see @salvage/core's config schema). */
@@ -83,6 +83,9 @@ export const EMAIL_STREAMS: readonly StreamDescriptor[] = [
   { name: 'maildir', description: 'one stream per Maildir root, checkpoint last file key' },
   { name: 'eml', description: 'one stream per .eml file or directory, checkpoint last path' },
 ];
+
+/** A message read in this thread (extracted later, only if new) or in a worker (extracted there). */
+type MessageRead = { parsed: ParsedMessage; extraction?: undefined } | ReadMessage;
 
 type SourceItem =
   | { kind: 'message'; raw: Buffer; origin: MessageOrigin }
@@ -313,43 +316,32 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
             byRule: {},
             problems: {},
           };
-          const handle = async function* (
-            item: SourceItem,
-            inWorker?: Promise<ReadMessage>,
-          ): AsyncGenerator<ConnectorMessage> {
-            if (item.kind === 'checkpoint') {
-              yield { kind: 'checkpoint', stream: plan.name, state: item.state };
-              yield {
-                kind: 'progress',
-                stream: plan.name,
-                done: item.done ?? summary.read,
-                ...(item.total !== undefined ? { total: item.total } : {}),
-                unit: 'messages',
-              };
-              return;
-            }
-            if (item.kind === 'warning') {
-              yield { kind: 'warning', stream: plan.name, code: item.code, message: item.message };
-              return;
-            }
+          // Synchronous, and given the message already read: an async generator per message cost a promise per
+          // yielded item on top of the one `read` pays anyway.
+          const handle = (item: SourceItem, read?: MessageRead): ConnectorMessage[] => {
+            if (item.kind === 'checkpoint')
+              return [
+                { kind: 'checkpoint', stream: plan.name, state: item.state },
+                {
+                  kind: 'progress',
+                  stream: plan.name,
+                  done: item.done ?? summary.read,
+                  ...(item.total !== undefined ? { total: item.total } : {}),
+                  unit: 'messages',
+                },
+              ];
+            if (item.kind === 'warning')
+              return [{ kind: 'warning', stream: plan.name, code: item.code, message: item.message }];
             summary.read++;
-            let parsed: ReadMessage['parsed'];
-            let extract: () => MessageExtraction;
-            if (inWorker) {
-              const done = await inWorker;
-              parsed = done.parsed;
-              extract = () => done.extraction;
-            } else {
-              const inThread = await parseMessage(item.raw);
-              parsed = inThread;
-              extract = () => extractMessage(inThread, item.origin, extractContext);
-            }
+            const parsed = (read as MessageRead).parsed;
             const key = messageKey(parsed);
             if (seen.has(key)) {
               summary.duplicates++;
-              return;
+              return [];
             }
-            seen.add(key);
+            // A copy, not the key itself: its Message-ID can be a V8 slice of the whole message's latin1 text, which
+            // the set would then keep alive for the run (2.3 KB a message, unbounded RSS at 100k messages).
+            seen.add(Buffer.from(key, 'utf8').toString('utf8'));
             const when = Date.parse(parsed.date ?? item.origin.receivedAt ?? '');
             // IMAP and Gmail already filtered on the server's time; exports are filtered here, on the message date.
             if (
@@ -359,16 +351,20 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
               (when < since || when >= until)
             ) {
               summary.outsideWindow++;
-              return;
+              return [];
             }
-            const result = extract();
-            const problems = [...parsed.problems, ...result.problems];
+            const result =
+              (read as MessageRead).extraction ??
+              extractMessage(parsed as ParsedMessage, item.origin, extractContext);
+            const problems =
+              result.problems.length > 0 ? [...parsed.problems, ...result.problems] : parsed.problems;
             if (parsed.unreadable) summary.unparsed++;
             else if (problems.length > 0) summary.withProblems++;
             for (const p of problems) summary.problems[p.code] = (summary.problems[p.code] ?? 0) + 1;
-            for (const [rule, n] of Object.entries(result.byRule))
-              summary.byRule[rule] = (summary.byRule[rule] ?? 0) + n;
+            for (const rule in result.byRule)
+              summary.byRule[rule] = (summary.byRule[rule] ?? 0) + (result.byRule[rule] as number);
             if (result.evidence.length > 0) summary.extracted++;
+            const out: ConnectorMessage[] = [];
             if (result.evidence.length > 0 || problems.length > 0) {
               const source = result.evidence[0]?.source ?? {
                 kind: item.origin.kind,
@@ -376,22 +372,23 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
                 objectId: parsed.messageId ? `<${parsed.messageId}>` : `body:${parsed.bodyHash.slice(0, 32)}`,
                 version: parsed.bodyHash.slice(0, 32),
               };
-              yield {
+              out.push({
                 kind: 'raw',
                 raw: { ref: parsed.rawHash, mediaType: 'message/rfc822', body: item.raw, source },
-              };
+              });
             }
             if (problems.length > 0) {
-              yield {
+              out.push({
                 kind: 'warning',
                 stream: plan.name,
                 code: parsed.unreadable ? 'unparseable_message' : 'message_problem',
                 message: `${item.origin.location}: ${problems.map((p) => `${p.code} (${p.detail})`).join('; ')}; the raw message is kept under ${parsed.rawHash.slice(0, 12)}`,
                 objectId: item.origin.location,
                 rawRef: parsed.rawHash,
-              };
+              });
             }
-            for (const evidence of result.evidence) yield { kind: 'evidence', evidence };
+            for (const evidence of result.evidence) out.push({ kind: 'evidence', evidence });
+            return out;
           };
           // Names the stream before its first evidence, so everything until its next checkpoint is counted to it.
           yield { kind: 'progress', stream: plan.name, done: 0, unit: 'messages' };
@@ -402,7 +399,9 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
             for await (const item of plan.items(state[plan.name] ?? null)) {
               ctx.signal?.throwIfAborted();
               if (!pool) {
-                yield* handle(item);
+                // In this thread the message is extracted only once it is known to be new and in the window.
+                const read = item.kind === 'message' ? { parsed: await parseMessage(item.raw) } : undefined;
+                for (const m of handle(item, read)) yield m;
                 continue;
               }
               const inWorker = item.kind === 'message' ? pool.read(item.raw, item.origin) : undefined;
@@ -411,12 +410,14 @@ export function createEmailConnector(deps: EmailConnectorDeps = {}): Connector<E
               ahead.push(inWorker ? { item, inWorker } : { item });
               while (ahead.length > READ_AHEAD) {
                 const next = ahead.shift() as (typeof ahead)[number];
-                yield* handle(next.item, next.inWorker);
+                const read = next.inWorker ? await next.inWorker : undefined;
+                for (const m of handle(next.item, read)) yield m;
               }
             }
             for (const next of ahead.splice(0)) {
               ctx.signal?.throwIfAborted();
-              yield* handle(next.item, next.inWorker);
+              const read = next.inWorker ? await next.inWorker : undefined;
+              for (const m of handle(next.item, read)) yield m;
             }
             yield {
               kind: 'stream_status',

@@ -6,10 +6,11 @@
  */
 
 import libmime from 'libmime';
-// @ts-expect-error libqp ships no types; decode(string | Buffer) => Buffer is all we use.
-import libqp from 'libqp';
-import addressparser from 'nodemailer/lib/addressparser';
+import type addressparser from 'nodemailer/lib/addressparser';
 import type { MimeLeaf, MimeScan } from './mime-scan.ts';
+import { decodeMimeWords } from './mime-words.ts';
+import { parseAddresses } from './parse-addresses.ts';
+import { decodeQuotedPrintableTextAsLibqp } from './quoted-printable.ts';
 
 /** What the fast path read: the same fields parseMessage takes from mailparser's result. */
 export interface FastParse {
@@ -31,13 +32,16 @@ export interface FastParse {
 
 const SIMPLE_ENCODINGS = new Set(['7bit', '8bit', 'quoted-printable', 'base64']);
 const SIMPLE_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1']);
-const SIMPLE_TYPES = new Set(['text/plain', 'text/html', 'text/calendar']);
+const TEXT_TYPES = new Set(['text/plain', 'text/html']);
+const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics']);
 const KEPT = new Set(['message-id', 'subject', 'from', 'to', 'cc', 'date']);
 
 /**
  * Reads a message the scan found simple: a single text/plain or text/html part, or one multipart/alternative of
- * text/plain, text/html and text/calendar parts, optionally inside a multipart/mixed followed by calendar parts; 7bit, 8bit, quoted-printable or base64; utf-8, us-ascii or latin1;
- * ASCII-only headers, each of the kept ones at most once. Returns null for anything else. Pure.
+ * text/plain, text/html and calendar parts, or a multipart/mixed of such an alternative (or one text part) followed by
+ * calendar parts (text/calendar, application/ics, attached invite.ics files); 7bit, 8bit, quoted-printable or base64;
+ * text in utf-8, us-ascii or latin1; ASCII-only headers, each of the kept ones at most once. Returns null for anything
+ * else. Pure.
  */
 export function parseSimpleMessage(scan: MimeScan): FastParse | null {
   if (scan.problems.length > 0) return null;
@@ -53,7 +57,10 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
     const key = line.slice(0, colon).trim().toLowerCase();
     if (!KEPT.has(key)) continue;
     if (headers.has(key)) return null;
-    headers.set(key, ((libmime.decodeHeader(line) || {}).value || '').toString().trim());
+    // Copied out (the headers are ASCII here): a substring can be a V8 slice that keeps the whole message's text
+    // alive for as long as the Message-ID, subject or an address is kept, in evidence or a dedupe set.
+    const value = (libmime.decodeHeader(line)?.value || '').toString().trim();
+    headers.set(key, Buffer.from(value, 'latin1').toString('latin1'));
   }
   const from = addressList(headers.get('from'));
   const to = addressList(headers.get('to'));
@@ -79,8 +86,8 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
     }
   const rawId = headers.get('message-id');
   return {
-    messageId: rawId ? messageIdOf(decodeWords(rawId)) : null,
-    subject: headers.has('subject') ? decodeWords(headers.get('subject') ?? '') : '',
+    messageId: rawId ? messageIdOf(decodeMimeWords(rawId)) : null,
+    subject: headers.has('subject') ? decodeMimeWords(headers.get('subject') ?? '') : '',
     from,
     to,
     cc,
@@ -91,36 +98,56 @@ export function parseSimpleMessage(scan: MimeScan): FastParse | null {
 }
 
 // mailparser reads these shapes the way parseSimpleMessage does: text/plain parts are the text, HTML parts inside the
-// alternative are only HTML, and a calendar part (not a text type to mailparser) is an attachment either way.
+// alternative are only HTML, and a calendar part (not a text type to mailparser) is an attachment either way, so its
+// name, disposition and charset change nothing mailparser gives us (parseMessage decodes it from our own scan).
 function simpleShape(scan: MimeScan): boolean {
   if (scan.topType === 'text/plain' || scan.topType === 'text/html')
-    return (
-      scan.leaves.length === 1 &&
-      scan.leaves[0]?.path === '' &&
-      scan.leaves[0]?.contentType !== 'text/calendar'
-    );
+    return scan.leaves.length === 1 && scan.leaves[0]?.path === '' && isTextLeaf(scan.leaves[0]);
   if (scan.topType === 'multipart/alternative')
-    return scan.leaves.every((l) => /^\d+$/.test(l.path) && l.parentType === 'multipart/alternative');
-  // multipart/mixed: one alternative first, then calendar parts.
-  if (scan.topType === 'multipart/mixed')
-    return scan.leaves.every((l) =>
-      /^1\.\d+$/.test(l.path)
-        ? l.parentType === 'multipart/alternative'
-        : /^\d+$/.test(l.path) && l.path !== '1' && l.contentType === 'text/calendar',
+    return scan.leaves.every(
+      (l) =>
+        /^\d+$/.test(l.path) &&
+        l.parentType === 'multipart/alternative' &&
+        (isTextLeaf(l) || isCalendarLeaf(l)),
     );
+  // multipart/mixed: one alternative, or one text part, first; then calendar parts. A lone HTML part first is only
+  // HTML to mailparser (it is not the root), as in the fast path.
+  if (scan.topType === 'multipart/mixed') {
+    const first = scan.leaves[0];
+    const loneFirst = first?.path === '1' && first.parentType === 'multipart/mixed' && isTextLeaf(first);
+    return scan.leaves.every((l, i) =>
+      i === 0 && loneFirst
+        ? true
+        : /^1\.\d+$/.test(l.path) && !loneFirst
+          ? l.parentType === 'multipart/alternative' && (isTextLeaf(l) || isCalendarLeaf(l))
+          : /^\d+$/.test(l.path) && l.path !== '1' && l.parentType === 'multipart/mixed' && isCalendarLeaf(l),
+    );
+  }
   return false;
 }
 
-function isSimpleLeaf(leaf: MimeLeaf): boolean {
+// A text/plain or text/html part that mailparser reads inline as text or HTML, in a charset both paths decode alike.
+function isTextLeaf(leaf: MimeLeaf): boolean {
   return (
-    SIMPLE_TYPES.has(leaf.contentType) &&
-    !leaf.forwarded &&
+    TEXT_TYPES.has(leaf.contentType) &&
     !leaf.flowed &&
     leaf.filename === null &&
-    (leaf.disposition === null || leaf.disposition === 'inline' || leaf.contentType === 'text/calendar') &&
-    SIMPLE_ENCODINGS.has(leaf.transferEncoding) &&
+    (leaf.disposition === null || leaf.disposition === 'inline') &&
     (leaf.charset === null || SIMPLE_CHARSETS.has(leaf.charset.trim().toLowerCase()))
   );
+}
+
+// A calendar part as parseMessage reads it (text/calendar, application/ics, or an octet stream named .ics): an
+// attachment to mailparser whatever its disposition, file name or charset.
+function isCalendarLeaf(leaf: MimeLeaf): boolean {
+  return (
+    CALENDAR_TYPES.has(leaf.contentType) ||
+    (leaf.contentType === 'application/octet-stream' && /\.ics$/i.test(leaf.filename ?? ''))
+  );
+}
+
+function isSimpleLeaf(leaf: MimeLeaf): boolean {
+  return !leaf.forwarded && SIMPLE_ENCODINGS.has(leaf.transferEncoding);
 }
 
 function headerLines(rawHeader: string): string[] {
@@ -134,13 +161,14 @@ function headerLines(rawHeader: string): string[] {
 }
 
 function decodeLeaf(leaf: MimeLeaf): string {
-  let bytes: Buffer;
-  if (leaf.transferEncoding === 'base64') bytes = Buffer.from(leaf.body, 'base64');
-  else if (leaf.transferEncoding === 'quoted-printable') bytes = libqp.decode(leaf.body) as Buffer;
-  else bytes = Buffer.from(leaf.body, 'latin1');
   const charset = (leaf.charset ?? 'utf-8').trim().toLowerCase();
-  const text =
-    charset === 'iso-8859-1' || charset === 'latin1' ? bytes.toString('latin1') : bytes.toString('utf8');
+  const encoding = charset === 'iso-8859-1' || charset === 'latin1' ? 'latin1' : 'utf8';
+  let text: string;
+  if (leaf.transferEncoding === 'base64') text = Buffer.from(leaf.body, 'base64').toString(encoding);
+  else if (leaf.transferEncoding === 'quoted-printable')
+    text = decodeQuotedPrintableTextAsLibqp(leaf.body, encoding);
+  // The body is a latin1 view of the bytes already: as latin1 text it is itself.
+  else text = encoding === 'latin1' ? leaf.body : Buffer.from(leaf.body, 'latin1').toString('utf8');
   return text.replace(/\r?\n/g, '\n');
 }
 
@@ -177,18 +205,12 @@ function readAddressList(value: string): AddressList | null {
       const address = 'address' in a ? a.address : '';
       if (address && (/=\?/.test(address) || /@xn--/i.test(address))) return false;
       let name = (a.name || '').toString().trim();
-      if (name) name = decodeWords(name);
+      if (name) name = decodeMimeWords(name);
       if (address) out.push({ address: address.trim().toLowerCase(), name: name.trim() });
     }
     return true;
   };
-  return visit(addressparser(value)) ? out : null;
-}
-
-// libmime.decodeWords changes a string only where it finds an encoded word (`=?`) or its own join marker; most header
-// values have neither, and its five regex passes cost more than the rest of the header.
-function decodeWords(value: string): string {
-  return value.includes('=?') || value.includes('\x00') ? libmime.decodeWords(value) : value;
+  return visit(parseAddresses(value)) ? out : null;
 }
 
 function messageIdOf(value: string): string | null {

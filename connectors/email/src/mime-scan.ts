@@ -4,6 +4,8 @@
  * that are not UTF-8, and multiparts whose boundary never appears. Pure; works on latin1 views so no byte is lost.
  */
 
+import { decodeQuotedPrintable } from './quoted-printable.ts';
+
 /** Something wrong with a message that did not stop it being read. `code` is stable (it is counted in summaries). */
 export interface MessageProblem {
   code:
@@ -88,22 +90,6 @@ export function decodeTransfer(body: string, encoding: string): Buffer {
   return Buffer.from(body, 'latin1');
 }
 
-function decodeQuotedPrintable(body: string): Buffer {
-  const soft = body.replace(/=\r?\n/g, '');
-  const out = Buffer.alloc(soft.length);
-  let n = 0;
-  for (let i = 0; i < soft.length; i++) {
-    const c = soft.charCodeAt(i);
-    if (c === 61 /* = */ && i + 2 < soft.length + 0 && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
-      out[n++] = Number.parseInt(soft.slice(i + 1, i + 3), 16);
-      i += 2;
-    } else {
-      out[n++] = c & 0xff;
-    }
-  }
-  return out.subarray(0, n);
-}
-
 interface HeaderBlock {
   headers: Map<string, string>;
   body: string;
@@ -148,6 +134,24 @@ export function parseHeaderParams(value: string): { value: string; params: Recor
   return { value: (parts[0] ?? '').trim().toLowerCase(), params };
 }
 
+type HeaderParams = { value: string; params: Record<string, string> };
+
+const MAX_REMEMBERED_PARAMS = 2_000;
+// Part headers repeat from message to message (`text/plain; charset=utf-8`): each value is read once. Shared, so only
+// the scan, which never changes them, reads from here; parseHeaderParams gives every caller its own object.
+const rememberedParams = new Map<string, HeaderParams>();
+
+function headerParamsOf(value: string): HeaderParams {
+  let read = rememberedParams.get(value);
+  if (read === undefined) {
+    read = parseHeaderParams(value);
+    // Unique values (multipart boundaries) are not worth keeping long: the map is simply dropped when full.
+    if (rememberedParams.size >= MAX_REMEMBERED_PARAMS) rememberedParams.clear();
+    if (value.length <= 256) rememberedParams.set(value, read);
+  }
+  return read;
+}
+
 function decodeURIComponentSafe(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -158,13 +162,17 @@ function decodeURIComponentSafe(s: string): string {
 
 /** Walks a message's MIME tree and lists its leaves and the problems found on the way. */
 export function scanMime(raw: Uint8Array): MimeScan {
-  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+  return scanMimeText(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1'));
+}
+
+/** scanMime over the message as a latin1 string (one char per byte), for a caller that has made that string already. */
+export function scanMimeText(text: string): MimeScan {
   const leaves: MimeLeaf[] = [];
   const problems: MessageProblem[] = [];
   const top = splitHeaders(text);
   checkHeaderBytes(top.rawHeader, 'message header', problems);
   walk(top, '', 0, false, '', leaves, problems);
-  const topType = parseHeaderParams(top.headers.get('content-type') ?? 'text/plain').value || 'text/plain';
+  const topType = headerParamsOf(top.headers.get('content-type') ?? 'text/plain').value || 'text/plain';
   return { topType, rawHeader: top.rawHeader, leaves, problems };
 }
 
@@ -188,7 +196,7 @@ function walk(
   problems: MessageProblem[],
 ): void {
   const where = path ? `part ${path}` : 'message body';
-  const ct = parseHeaderParams(block.headers.get('content-type') ?? 'text/plain');
+  const ct = headerParamsOf(block.headers.get('content-type') ?? 'text/plain');
   const type = ct.value || 'text/plain';
   if (depth > MAX_DEPTH) {
     problems.push({ code: 'malformed_mime', detail: `${where}: MIME nesting deeper than ${MAX_DEPTH}` });
@@ -246,7 +254,7 @@ function walk(
     walk(inner, path ? `${path}.1` : '1', depth + 1, true, '', leaves, problems);
     return;
   }
-  const disposition = parseHeaderParams(block.headers.get('content-disposition') ?? '');
+  const disposition = headerParamsOf(block.headers.get('content-disposition') ?? '');
   const charset = ct.params.charset ?? null;
   if (charset && !isKnownCharset(charset) && !['us-ascii', 'ascii'].includes(charset.toLowerCase()))
     problems.push({
@@ -288,7 +296,28 @@ function nextDelimiter(body: string, delimiter: string, from: number): number {
   return -1;
 }
 
+// The body without whitespace is base64 letters, then at most two '=', in a multiple of four: tested in one pass
+// without building that string.
 function isCleanBase64(body: string): boolean {
-  const compact = body.replace(/[\r\n\t ]/g, '');
-  return /^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact.length % 4 === 0;
+  let count = 0;
+  let padding = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 13 || c === 10 || c === 9 || c === 32) continue;
+    count++;
+    if (c === 61 /* = */) {
+      if (++padding > 2) return false;
+    } else if (padding > 0 || !isBase64Letter(c)) return false;
+  }
+  return count % 4 === 0;
+}
+
+function isBase64Letter(c: number): boolean {
+  return (
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    (c >= 48 && c <= 57) ||
+    c === 43 /* + */ ||
+    c === 47 /* / */
+  );
 }

@@ -8,7 +8,7 @@ import {
   decodeTransfer,
   HUGE_PART_BYTES,
   type MessageProblem,
-  scanMime,
+  scanMimeText,
 } from './mime-scan.ts';
 
 /** A person in an address header: address lower-cased, display name decoded (RFC 2047), '' when absent. */
@@ -65,7 +65,10 @@ export async function parseMessage(
 ): Promise<ParsedMessage> {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const rawHash = sha256(buf);
-  const bodyHash = normalizedBodyHash(buf);
+  const tooLarge = buf.length > MAX_PARSE_BYTES;
+  // One latin1 view of the bytes serves the body hash and the MIME scan.
+  const text = tooLarge ? '' : buf.toString('latin1');
+  const bodyHash = tooLarge ? normalizedBodyHash(buf.toString('latin1')) : normalizedBodyHash(text);
   const base: ParsedMessage = {
     messageId: null,
     bodyHash,
@@ -82,13 +85,13 @@ export async function parseMessage(
     problems: [],
     unreadable: false,
   };
-  if (buf.length > MAX_PARSE_BYTES) {
+  if (tooLarge) {
     base.problems.push({ code: 'too_large', detail: `${Math.round(buf.length / 1048576)} MiB, not parsed` });
     base.unreadable = true;
     base.messageId = headerValue(buf, 'message-id')?.replace(/^<|>$/g, '') || null;
     return base;
   }
-  const scan = scanMime(buf);
+  const scan = scanMimeText(text);
   base.problems.push(...scan.problems);
   // 8-bit headers that are not UTF-8 are almost always windows-1252 (a superset of latin1): re-encode them so
   // names and subjects read right instead of as U+FFFD.
@@ -216,13 +219,19 @@ function transcodeHeader(buf: Buffer): Buffer {
   return Buffer.concat([Buffer.from(header, 'utf8'), buf.subarray(end)]);
 }
 
-function normalizedBodyHash(buf: Buffer): string {
-  const { cut, sep } = headerEnd(buf);
-  const body = cut < 0 ? buf : buf.subarray(cut + sep);
+function normalizedBodyHash(text: string): string {
+  // The header ends where headerEnd says; the same search on the latin1 string finds the same offsets.
+  let cut = text.indexOf('\r\n\r\n');
+  let sep = 4;
+  const lf = text.indexOf('\n\n');
+  if (cut < 0 || (lf >= 0 && lf < cut)) {
+    cut = lf;
+    sep = 2;
+  }
+  const body = cut < 0 ? text : text.slice(cut + sep);
   // Line endings and trailing blank lines differ between exports (mbox, Maildir, IMAP); the content does not.
   // trimEnd drops exactly what /\s+$/ matches; hashing the latin1 string skips a copy back into a Buffer.
-  const text = body.toString('latin1').replace(/\r\n/g, '\n').trimEnd();
-  return createHash('sha256').update(text, 'latin1').digest('hex');
+  return createHash('sha256').update(body.replace(/\r\n/g, '\n').trimEnd(), 'latin1').digest('hex');
 }
 
 function headerValue(buf: Buffer, name: string): string | null {

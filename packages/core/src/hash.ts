@@ -1,4 +1,9 @@
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+const { createHash } = nodeCrypto;
+// crypto.hash (Node 20.12+) hashes in one call without a Hash object, about three times faster for inputs as short as
+// an evidence id's; engines allows Node 20.6, which lacks it.
+const oneShotHash = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : null;
 
 /** JSON with object keys sorted, so equal values always serialize, and hash, the same. */
 export function stableStringify(value: unknown): string {
@@ -63,7 +68,8 @@ function sortKeys(value: unknown): unknown {
 
 /** Hex sha256 of a string or bytes. */
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // A string is hashed as UTF-8 either way.
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /** Hex sha256 of a value's stable JSON form. */
