@@ -677,6 +677,30 @@ describe('planReconciliation: cases', () => {
     }
   });
 
+  it('holds a new customer no Stripe account vouches for with the bookings that wait for review, and only them', () => {
+    const ev = lostBooking();
+    ev.push(
+      mail(
+        {
+          reference: 'BK-ZZZZZZ',
+          customerName: 'Bo Chen',
+          customerEmail: 'bo@example.com',
+          resourceName: 'Cabin A',
+          startsAt: '2026-06-11T14:00:00.000Z',
+          endsAt: '2026-06-13T10:00:00.000Z',
+        },
+        'bo',
+      ),
+    );
+    const customers = inserts(planReconciliation(input(snapshot(), ev)), 'customers');
+    const bo = customers.find((c) => c.row?.email === 'bo@example.com')!;
+    expect(bo.disposition).toBe('review');
+    expect(bo.conflicts.map((c) => c.message).join()).toMatch(/held with them/);
+    const vouched = customers.filter((c) => c.row?.stripe_customer_id);
+    expect(vouched.length).toBeGreaterThan(0);
+    for (const c of vouched) expect(c.conflicts.map((x) => x.message).join()).not.toMatch(/held with them/);
+  });
+
   it('keeps the target row when evidence is older than it, and plans nothing for agreeing evidence', () => {
     const row = bookingRow({
       id: BOOKING,

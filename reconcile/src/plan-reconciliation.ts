@@ -438,7 +438,35 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
     );
     if (out.item) items.push(shareTexts(out.item, a.texts));
   }
+  holdCustomersWithTheirBookings(items);
   return items;
+}
+
+/**
+ * A new customer no Stripe account vouches for, whose every booking and payment waits for a person, waits with
+ * them: seen only through those doubtful records, written alone they would be a person nobody booked as (a calendar
+ * entry's attendee for a booking that may be someone else's).
+ */
+function holdCustomersWithTheirBookings(items: PlanItem[]): void {
+  const dependents = new Map<string, PlanItem[]>();
+  for (const item of items)
+    for (const dep of item.dependsOn) {
+      const list = dependents.get(dep);
+      if (list) list.push(item);
+      else dependents.set(dep, [item]);
+    }
+  for (const item of items) {
+    if (item.table !== 'customers' || item.kind !== 'insert' || item.disposition !== 'auto') continue;
+    if (item.row?.stripe_customer_id) continue;
+    const deps = dependents.get(item.id);
+    if (!deps || deps.some((d) => d.disposition === 'auto')) continue;
+    item.conflicts.push({
+      column: 'id',
+      message: `known only through ${deps.map((d) => `${d.table} ${d.key.id}`).join(', ')}, which wait(s) for a person; held with them rather than written alone`,
+      alternatives: [],
+    });
+    item.disposition = 'review';
+  }
 }
 
 /**
