@@ -406,11 +406,7 @@ export function planCustomer(
   // A Customer that Checkout made for a guest is not the one the platform keeps on the person: set its id aside,
   // whichever evidence names it (the charge and payment intent of a guest checkout do not say it was one).
   const guestIds = new Set<string>();
-  for (const ev of [
-    ...c.evidence,
-    ...c.bookings.flatMap((b) => b.evidence),
-    ...c.payments.flatMap((p) => p.evidence),
-  ])
+  for (const ev of clusterEvidence(c))
     if ('stripeCustomerGuest' in ev.fields && ev.fields.stripeCustomerGuest && ev.fields.stripeCustomerId)
       guestIds.add(ev.fields.stripeCustomerId);
   const stripeClaim = (ev: Evidence, id: string | undefined) =>

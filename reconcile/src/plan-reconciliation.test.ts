@@ -654,21 +654,24 @@ describe('planReconciliation: cases', () => {
     expect(inserts(plan, 'bookings')[0]!.evidenceIds).toHaveLength(4);
   });
 
+  /** The lost booking, and Bo Chen's mailed booking of the same cabin over the same nights. */
+  const doubleBooked = () => [
+    ...lostBooking(),
+    mail(
+      {
+        reference: 'BK-ZZZZZZ',
+        customerName: 'Bo Chen',
+        customerEmail: 'bo@example.com',
+        resourceName: 'Cabin A',
+        startsAt: '2026-06-11T14:00:00.000Z',
+        endsAt: '2026-06-13T10:00:00.000Z',
+      },
+      'bo',
+    ),
+  ];
+
   it('raises a conflict when one resource would be booked twice at once', () => {
-    const ev = lostBooking();
-    ev.push(
-      mail(
-        {
-          reference: 'BK-ZZZZZZ',
-          customerName: 'Bo Chen',
-          customerEmail: 'bo@example.com',
-          resourceName: 'Cabin A',
-          startsAt: '2026-06-11T14:00:00.000Z',
-          endsAt: '2026-06-13T10:00:00.000Z',
-        },
-        'bo',
-      ),
-    );
+    const ev = doubleBooked();
     const bookings = inserts(planReconciliation(input(snapshot(), ev)), 'bookings');
     expect(bookings).toHaveLength(2);
     for (const b of bookings) {
@@ -678,20 +681,7 @@ describe('planReconciliation: cases', () => {
   });
 
   it('holds a new customer no Stripe account vouches for with the bookings that wait for review, and only them', () => {
-    const ev = lostBooking();
-    ev.push(
-      mail(
-        {
-          reference: 'BK-ZZZZZZ',
-          customerName: 'Bo Chen',
-          customerEmail: 'bo@example.com',
-          resourceName: 'Cabin A',
-          startsAt: '2026-06-11T14:00:00.000Z',
-          endsAt: '2026-06-13T10:00:00.000Z',
-        },
-        'bo',
-      ),
-    );
+    const ev = doubleBooked();
     const customers = inserts(planReconciliation(input(snapshot(), ev)), 'customers');
     const bo = customers.find((c) => c.row?.email === 'bo@example.com')!;
     expect(bo.disposition).toBe('review');
