@@ -1,4 +1,4 @@
-import { normalizeEmail, parseTimeInZone } from '@salvage/core';
+import { normalizeEmail, type PaymentKind, parseTimeInZone } from '@salvage/core';
 import { type MapContext, type StripeRaw, str, unixToIso } from './map-context.ts';
 
 /** What an object's metadata, client_reference_id and description say about the platform booking it paid for. */
@@ -9,6 +9,8 @@ export interface BookingHints {
   startsAt?: string;
   endsAt?: string;
   customerId?: string;
+  /** Whether it paid the whole price, a deposit or the balance, when metadata or the description says so. */
+  paymentKind?: PaymentKind;
   /** Where the reference came from: structured metadata is surer than a description. */
   referenceFrom?: 'metadata' | 'client_reference_id' | 'description';
 }
@@ -29,6 +31,35 @@ function timeOf(text: string | undefined, zone: string): string | undefined {
   if (/^\d{9,11}$/.test(text)) return unixToIso(Number(text));
   return parseTimeInZone(text, zone) ?? undefined;
 }
+
+const KIND_WORDS: Record<string, PaymentKind> = {
+  full: 'full',
+  in_full: 'full',
+  full_payment: 'full',
+  total: 'full',
+  deposit: 'deposit',
+  downpayment: 'deposit',
+  down_payment: 'deposit',
+  balance: 'balance',
+  remainder: 'balance',
+  final: 'balance',
+  final_payment: 'balance',
+};
+
+/** A metadata value such as 'deposit', 'Balance' or 'in-full' as a payment kind; anything else says nothing. */
+export function paymentKindOf(text: string | undefined): PaymentKind | undefined {
+  if (!text) return undefined;
+  return KIND_WORDS[
+    text
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_')
+  ];
+}
+
+// A description that opens with the word ('Deposit BK-7K2M9Q – Cabin', 'Balance for ...'). 'Booking ...' or a bare
+// reference says nothing: a business that writes only deposits' descriptions so leaves full payments unmarked.
+const KIND_IN_DESCRIPTION = /^\s*(deposit|down[- ]?payment|balance|remainder|final payment)\b/i;
 
 const patterns = new Map<string, RegExp>();
 function referenceRegex(source: string): RegExp {
@@ -78,6 +109,10 @@ export function matchBookingHints(object: StripeRaw, ctx: MapContext): BookingHi
   if (endsAt) hints.endsAt = endsAt;
   const customerId = firstKey(metadata, keys.customerId);
   if (customerId) hints.customerId = customerId;
+  const kind =
+    paymentKindOf(firstKey(metadata, keys.paymentKind)) ??
+    paymentKindOf(KIND_IN_DESCRIPTION.exec(str(object.description) ?? '')?.[1]);
+  if (kind) hints.paymentKind = kind;
   return hints;
 }
 

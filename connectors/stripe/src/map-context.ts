@@ -11,7 +11,7 @@ import {
 import type { StripeConnectorConfig } from './stripe-config.ts';
 
 /** The extractor every Stripe evidence names; bump the version when mapping changes what evidence says. */
-export const STRIPE_EXTRACTOR: Extractor = { name: 'stripe', version: '4' };
+export const STRIPE_EXTRACTOR: Extractor = { name: 'stripe', version: '5' };
 
 /** A raw Stripe object as JSON gives it. */
 export type StripeRaw = Record<string, unknown>;

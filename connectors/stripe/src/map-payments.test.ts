@@ -257,3 +257,24 @@ describe('invoices', () => {
     expect(payment?.fields.createdAt).toBe(new Date((T - 2 * 86_400) * 1000).toISOString());
   });
 });
+
+describe('what a payment paid for', () => {
+  const kindOf = (object: StripeRaw) => byEntity(object).payment?.fields.kind;
+
+  it('reads the kind from metadata in its spellings, or from a description that opens with it', () => {
+    const md = (v: Record<string, string>) => ({ bookingId: 'bk-uuid', ...v });
+    expect(kindOf(paymentIntent({ metadata: md({ payment_kind: 'deposit' }) }))).toBe('deposit');
+    expect(kindOf(paymentIntent({ metadata: md({ paymentType: 'In full' }) }))).toBe('full');
+    expect(kindOf(charge({ metadata: md({ payment_kind: 'Remainder' }) }))).toBe('balance');
+    expect(kindOf(paymentIntent({ description: 'Deposit BK-ABC123 – Cabin' }))).toBe('deposit');
+    expect(kindOf(paymentIntent({ description: 'Balance for BK-ABC123' }))).toBe('balance');
+  });
+
+  it('says nothing where neither names it', () => {
+    expect(kindOf(paymentIntent({ description: 'Booking BK-ABC123 – Cabin' }))).toBeUndefined();
+    expect(
+      kindOf(paymentIntent({ metadata: { bookingId: 'bk-uuid', payment_kind: 'gift card' } })),
+    ).toBeUndefined();
+    expect(kindOf(paymentIntent({ description: 'Cabin, deposit included' }))).toBeUndefined();
+  });
+});

@@ -29,6 +29,10 @@ export const stripeConnectorConfigSchema = z.strictObject({
       startsAt: z.array(z.string()).default(['starts_at', 'start', 'check_in', 'startsAt']),
       endsAt: z.array(z.string()).default(['ends_at', 'end', 'check_out', 'endsAt']),
       customerId: z.array(z.string()).default(['customer_id', 'customerId']),
+      /** What the payment paid for: values deposit, balance (remainder, final) or full (in_full, total). */
+      paymentKind: z
+        .array(z.string())
+        .default(['payment_kind', 'paymentKind', 'payment_type', 'paymentType']),
     })
     .prefault({}),
   includeTestMode: z.boolean().default(false),

@@ -89,6 +89,10 @@ export interface BookingFacts {
   calendarUid: string;
 }
 
+/** What a payment paid for, as its source says: the whole price, a deposit, or the balance after a deposit. */
+export const PAYMENT_KINDS = ['full', 'deposit', 'balance'] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
 export interface PaymentFacts {
   paymentId: string;
   stripePaymentIntentId: string;
@@ -98,6 +102,8 @@ export interface PaymentFacts {
   currency: string;
   status: PaymentStatus;
   method: PaymentMethod;
+  /** Not a column: tells reconcile whether the booking's payments add up to its total (a deposit alone does not). */
+  kind: PaymentKind;
   paidAt: string;
   createdAt: string;
   bookingId: string;
