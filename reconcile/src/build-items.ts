@@ -393,6 +393,22 @@ function earliestObservation(evidence: Evidence[], leadMs = 0): FieldChoice {
   );
 }
 
+/** The Stripe Customers among `evidence` that were created at or after `since`. */
+function stripeCustomersMadeSince(evidence: Iterable<Evidence>, since: string): Set<string> {
+  const made = new Set<string>();
+  const at = Date.parse(since);
+  for (const ev of evidence)
+    if (
+      ev.entity === 'customer' &&
+      ev.source.kind === 'stripe' &&
+      ev.fields.stripeCustomerId === ev.source.objectId &&
+      ev.fields.createdAt &&
+      Date.parse(ev.fields.createdAt) >= at
+    )
+      made.add(ev.source.objectId);
+  return made;
+}
+
 /** Plans one customer: an insert for a new person, an update for changed contact details, or nothing. */
 export function planCustomer(
   c: CustomerCluster,
@@ -400,6 +416,7 @@ export function planCustomer(
   ctx: SurvivorshipContext,
   thresholds: Thresholds,
   signUpLeadMs = 0,
+  liveSince?: string,
 ): EntityOutcome<CustomerRow> {
   const claims = new Map<string, Claim[]>();
   const evidence: Evidence[] = [...c.evidence];
@@ -409,8 +426,11 @@ export function planCustomer(
   for (const ev of clusterEvidence(c))
     if ('stripeCustomerGuest' in ev.fields && ev.fields.stripeCustomerGuest && ev.fields.stripeCustomerId)
       guestIds.add(ev.fields.stripeCustomerId);
+  // A Stripe Customer the platform made for a person it already had, after it went live again on the restored
+  // database (`liveSince`): the live platform wrote that row itself, so whether the row keeps the id is its call.
+  const liveMade = c.row && liveSince ? stripeCustomersMadeSince(clusterEvidence(c), liveSince) : undefined;
   const stripeClaim = (ev: Evidence, id: string | undefined) =>
-    id && guestIds.has(id) ? null : claimOf(ev, 'stripe_customer_id', id);
+    id && (guestIds.has(id) || liveMade?.has(id)) ? null : claimOf(ev, 'stripe_customer_id', id);
   for (const ev of c.evidence) {
     pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.fullName));
     pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.email));

@@ -4,7 +4,7 @@ import type { Config, Decision, Evidence, Plan, TargetIdentity, TargetSnapshot }
 export type ReconcileConfig = Pick<Config, 'thresholds' | 'rules'> & {
   businesses: Array<Pick<Config['businesses'][number], 'id' | 'currency' | 'rules'>>;
   /** When the backup was taken: a restored row the platform's clock touched since says nothing newer. */
-  incident?: Pick<Config['incident'], 'backupTakenAt'>;
+  incident?: Pick<Config['incident'], 'backupTakenAt' | 'restoredAt'>;
 };
 
 /** Everything `planReconciliation` needs; the engine reads nothing else (no clock, no files, no database). */

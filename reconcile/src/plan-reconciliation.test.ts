@@ -177,6 +177,42 @@ describe('planReconciliation: cases', () => {
     expect(c3!.row.stripe_customer_id).toBe('cus_guest');
   });
 
+  it('leaves a restored customer the Stripe account the live platform made for them after the restore', () => {
+    const restored = customerRow({ id: ANA, email: 'ana@example.com', full_name: 'Ana Lima' });
+    const restoredAt = '2026-07-01T00:00:00.000Z';
+    const afterRestore = '2026-07-10T09:00:00.000Z';
+    const liveCheckout = [
+      stripeCustomer(
+        { stripeCustomerId: 'cus_live', email: 'ana@example.com', customerId: ANA, createdAt: afterRestore },
+        afterRestore,
+      ),
+      stripeCharge(
+        {
+          stripeChargeId: 'ch_9',
+          amount: 5000,
+          stripeCustomerId: 'cus_live',
+          customerEmail: 'ana@example.com',
+        },
+        afterRestore,
+      ),
+    ];
+    const incident = (at: string) => ({
+      config: config({ incident: { backupTakenAt: '2026-05-01T00:00:00.000Z', restoredAt: at } }),
+    });
+    const stripeUpdate = (p: Plan) =>
+      updates(p, 'customers').find((u) => field(u, 'stripe_customer_id'))?.changes;
+    // Made after the target went live: the live platform decided whether its row keeps the id.
+    const live = planReconciliation(
+      input(snapshot({ customers: [restored] }), liveCheckout, incident(restoredAt)),
+    );
+    expect(stripeUpdate(live)).toBeUndefined();
+    // Made while the database was lost, the same account is news the restored row lacks.
+    const lost = planReconciliation(
+      input(snapshot({ customers: [restored] }), liveCheckout, incident('2026-07-20T00:00:00.000Z')),
+    );
+    expect(stripeUpdate(lost)).toContainEqual({ column: 'stripe_customer_id', from: null, to: 'cus_live' });
+  });
+
   it("takes a person's contact details from their account record over a later booking's contact", () => {
     const workMail = mail(
       {

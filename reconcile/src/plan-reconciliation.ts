@@ -327,7 +327,14 @@ function planBusiness(a: BusinessArgs): PlanItem[] {
       c.evidence.every((e) => !e.fields.email && !e.fields.fullName && !e.fields.phone)
     )
       continue;
-    const out = planCustomer(c, customerIdOf.get(c)!, a.ctx, thresholds, leadMs);
+    const out = planCustomer(
+      c,
+      customerIdOf.get(c)!,
+      a.ctx,
+      thresholds,
+      leadMs,
+      a.input.config.incident?.restoredAt,
+    );
     customerItem.set(c, out.item && out.item.kind === 'insert' ? out.item.id : null);
     customerConfidence.set(c, out.item?.kind === 'insert' ? out.item.confidence : c.linkConfidence);
     if (out.item) items.push(shareTexts(out.item, a.texts));
