@@ -8,7 +8,7 @@ import {
 } from '@salvage/core';
 
 /** The extractor stamped on calendar evidence; bump `version` when the mapping changes what it reads. */
-export const CALENDAR_EXTRACTOR: Extractor = { name: 'calendar', version: '2' };
+export const CALENDAR_EXTRACTOR: Extractor = { name: 'calendar', version: '3' };
 
 /** One calendar entry's observations before they become evidence. */
 export interface CalendarObservation {

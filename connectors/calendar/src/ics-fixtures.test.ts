@@ -229,6 +229,8 @@ describe('mapIcsOccurrence', () => {
     expect(first[0]!.confidence).toBe(0.98);
     expect(first[0]!.source).toMatchObject({ kind: 'ics', version: 'seq:0;lm:2026-03-02T09:00:00.000Z' });
     expect(first[0]!.observedAt).toBe('2026-03-02T09:00:00.000Z');
+    // CREATED dates the booking; LAST-MODIFIED (a day later) only its latest change.
+    expect(first[0]!.fields.createdAt).toBe('2026-03-01T09:00:00.000Z');
     const bookings = out.flatMap((x) => x.evidence).flatMap((e) => (e.entity === 'booking' ? [e] : []));
     const cancelled = bookings.find((e) => e.fields.reference === 'BK-CNCL01');
     expect(cancelled?.fields.status).toBe('cancelled');
@@ -236,6 +238,8 @@ describe('mapIcsOccurrence', () => {
     const lesson = bookings.filter((e) => e.source.objectId.startsWith('7kuk'));
     expect(lesson).toHaveLength(5);
     expect(lesson.every((e) => e.fields.reference === 'BK-LSN001' && e.confidence === 0.6)).toBe(true);
+    // A series was made once for all its instances: its CREATED dates none of their bookings.
+    expect(lesson.some((e) => e.fields.createdAt !== undefined)).toBe(false);
     expect(lesson.map((e) => e.fields.status)).toEqual([
       'confirmed',
       'confirmed',

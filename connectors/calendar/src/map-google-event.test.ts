@@ -108,6 +108,27 @@ describe('zones and config', () => {
     if (!bad.ok)
       expect(bad.issues.map((i) => i.path).sort()).toEqual(['sources.google.0.tokenEnv', 'sources.ics.0']);
   });
+
+  it("dates the booking by the entry's creation, not by its latest update, and never an instance of a series", () => {
+    const event = {
+      id: 'e9',
+      etag: '"9"',
+      status: 'confirmed',
+      created: '2026-03-01T09:00:02.120Z',
+      updated: '2026-03-20T17:45:00.000Z',
+      summary: 'Family BK-CCCCCC',
+      start: { dateTime: '2026-04-03T10:00:00+01:00' },
+      end: { dateTime: '2026-04-03T12:00:00+01:00' },
+    };
+    const [booking] = mapGoogleEvent(event, ctx).evidence;
+    expect(booking!.fields.createdAt).toBe('2026-03-01T09:00:02.120Z');
+    expect(booking!.observedAt).toBe('2026-03-20T17:45:00.000Z');
+    const [instance] = mapGoogleEvent({ ...event, id: 'e9_20260403', recurringEventId: 'e9' }, ctx).evidence;
+    expect(instance!.fields.createdAt).toBeUndefined();
+    expect(
+      mapGoogleEvent({ ...event, created: 'not a time' }, ctx).evidence[0]!.fields.createdAt,
+    ).toBeUndefined();
+  });
 });
 
 describe('ianaClock', () => {

@@ -86,6 +86,9 @@ export function mapGoogleEvent(
     customerEmail: text.booking.customerEmail ?? attendee?.email,
     customerName: text.booking.customerName ?? attendee?.name,
     calendarUid: event.iCalUID ?? event.recurringEventId ?? id,
+    // The platform mirrors a booking when it is made: the entry's creation dates the booking, where its `updated`
+    // moves with every later change. An instance of a series was made with the series, not with its booking.
+    createdAt: event.recurringEventId ? undefined : instantText(event.created),
   });
   const customer = definedOnly({
     email: booking.customerEmail,
@@ -120,4 +123,9 @@ export function mapGoogleEvent(
     ...(text.via ? { note: text.via } : {}),
   });
   return { evidence, issues };
+}
+
+function instantText(value: string | null | undefined): string | undefined {
+  const ms = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -59,6 +59,10 @@ export function mapIcsOccurrence(
     customerEmail: text.booking.customerEmail ?? attendee?.email,
     customerName: text.booking.customerName ?? attendee?.name,
     calendarUid: o.uid,
+    // CREATED dates the booking the entry mirrors (LAST-MODIFIED moves with every change); not for an instance of a
+    // series, which was made with the series.
+    createdAt:
+      o.objectId === o.uid && e.createdMs !== undefined ? new Date(e.createdMs).toISOString() : undefined,
   });
   const customer = definedOnly({
     email: booking.customerEmail,
