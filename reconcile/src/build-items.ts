@@ -355,7 +355,7 @@ export function signUpLead(clusters: readonly CustomerCluster[]): number {
   const firstSeen = new Map<CustomerCluster, number>();
   for (const c of clusters) {
     let first = Number.POSITIVE_INFINITY;
-    for (const ev of clusterEvidence(c)) first = Math.min(first, Date.parse(ev.observedAt));
+    for (const ev of clusterEvidence(c)) first = Math.min(first, seenAt(ev));
     firstSeen.set(c, first);
     windowStart = Math.min(windowStart, first);
   }
@@ -377,13 +377,27 @@ function altOf(f: FieldChoice): Alternative {
   return { value: f.value, evidenceIds: f.evidenceIds, sources: [], confidence: f.confidence };
 }
 
+/**
+ * When an evidence shows its subject existed: its observation, or the creation of the booking or payment it describes
+ * when the source dates that earlier (a calendar entry made with the booking and edited since is observed at its
+ * last edit).
+ */
+function seenAt(ev: Evidence): number {
+  const observed = Date.parse(ev.observedAt);
+  const created = ev.entity === 'customer' ? Number.NaN : Date.parse(ev.fields.createdAt ?? '');
+  return created < observed ? created : observed;
+}
+
 function earliestObservation(evidence: Evidence[], leadMs = 0): FieldChoice {
-  const first = [...evidence].sort(
-    (a, b) => compareText(a.observedAt, b.observedAt) || compareText(a.id, b.id),
-  )[0];
+  let first: Evidence | undefined;
+  let firstAt = Number.POSITIVE_INFINITY;
+  for (const ev of evidence) {
+    const at = seenAt(ev);
+    if (at < firstAt || (at === firstAt && first && compareText(ev.id, first.id) < 0)) [first, firstAt] = [ev, at];
+  }
   return derived(
     'created_at',
-    first ? new Date(Date.parse(first.observedAt) - leadMs).toISOString() : null,
+    first ? new Date(firstAt - leadMs).toISOString() : null,
     'earliest-observation',
     0.9,
     first ? [first.id] : [],

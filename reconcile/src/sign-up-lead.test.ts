@@ -11,7 +11,7 @@ function cluster(seenMs: number, createdMs?: number): CustomerCluster {
   return {
     businessId: 'b1',
     row: createdMs === undefined ? null : ({ id: `c${seenMs}`, created_at: at(base + createdMs) } as never),
-    evidence: [{ id: `e${seenMs}`, observedAt: at(base + seenMs) } as never],
+    evidence: [{ id: `e${seenMs}`, entity: 'customer', fields: {}, observedAt: at(base + seenMs) } as never],
     bookings: [],
     payments: [],
     linkConfidence: 1,
@@ -47,5 +47,26 @@ describe('signUpLead', () => {
       ...[1, 2, 3, 4, 5].map((i) => cluster(i * 1000 * MIN, i * 1000 * MIN - 300 * MIN)),
     ];
     expect(signUpLead(late)).toBe(0);
+  });
+
+  it("counts a booking's creation, where its source dates it before observing it, as a sighting", () => {
+    // Calendar entries made with the booking and edited a day later: observed at the edit, created with the booking.
+    const edited = (i: number) => {
+      const c = cluster(i * 100 * MIN + 86_400_000, i * 100 * MIN - 5 * MIN);
+      c.bookings = [
+        {
+          evidence: [
+            {
+              id: `b${i}`,
+              entity: 'booking',
+              fields: { createdAt: at(base + i * 100 * MIN) },
+              observedAt: at(base + i * 100 * MIN + 86_400_000),
+            },
+          ],
+        } as never,
+      ];
+      return c;
+    };
+    expect(signUpLead([cluster(0), ...[1, 2, 3, 4, 5].map(edited)])).toBe(5 * MIN);
   });
 });
