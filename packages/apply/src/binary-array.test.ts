@@ -27,6 +27,17 @@ describe('encodeBinaryArray', () => {
     expect(out.readBigInt64BE(36)).toBe(-1000n);
   });
 
+  it('agrees with Date for times over the whole range', () => {
+    const times = ['0001-01-01T00:00:00.000Z', '1600-02-29T23:59:59.999Z', '1970-01-01T00:00:00.000Z'];
+    for (let i = 0; i < 2000; i++)
+      times.push(new Date(-62_000_000_000_000 + i * 156_000_000_123).toISOString());
+    times.push('9999-12-31T23:59:59.999Z');
+    const out = encodeBinaryArray('timestamp with time zone', times)!;
+    times.forEach((t, i) => {
+      expect(out.readBigInt64BE(24 + i * 12), t).toBe(BigInt(Date.parse(t) - Date.UTC(2000, 0, 1)) * 1000n);
+    });
+  });
+
   it('gives up on anything the text form would read differently or refuse', () => {
     for (const v of ['0123456789abcdef0123456789abcdef', '{01234567-89ab-cdef-0123-456789abcdef}', 'x', 7])
       expect(encodeBinaryArray('uuid', [v])).toBeUndefined();
