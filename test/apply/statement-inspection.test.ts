@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { applyPlan, checkStatement, guardDatabase, revertBatch } from '@salvage/apply';
+import { applyPlan, checkStatement, guardDatabase, revertBatch, toUuidArrayParam } from '@salvage/apply';
 import { createReferenceSchema, PGliteDialect, readTargetIdentity } from '@salvage/store';
 import { createTestDatabase } from '@salvage/test-support';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
@@ -130,8 +130,9 @@ describe.each(['postgres', 'pglite'] as const)('every statement sent to a %s tar
         expect(s.sql).toContain(`"undo_chunks" where "batch_id" = $2`);
         expect(s.params[1]).toBe(applied.batchId);
       }
-      expect(deletes[0]!.params[0]).toBe(`{"${insB.key.id}"}`);
-      expect(deletes[1]!.params[0]).toBe(`{"${c.id}"}`);
+      // The id lists (uuid[], sent in binary) name exactly the rows inserted.
+      expect(deletes[0]!.params[0]).toEqual(toUuidArrayParam([insB.key.id]));
+      expect(deletes[1]!.params[0]).toEqual(toUuidArrayParam([c.id]));
       expect(sentNow.some((s) => /truncate "public"/i.test(s.sql))).toBe(false);
       const after = await readCounts(t.db);
       expect({ ...after, batches: 0 }).toEqual({ ...before, batches: 0 });

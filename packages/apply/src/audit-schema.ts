@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { PackedChunk } from './journal-chunk.ts';
-import { toArrayLiteral } from './statements.ts';
+import { toArrayLiteral, toUuidArrayParam } from './statements.ts';
 
 /**
  * Schema `salvage` in the target: the only place salvage creates anything there. batches (who applied which plan,
@@ -147,7 +147,7 @@ export function buildInsertChunk(batchId: string, chunk: PackedChunk): CompiledQ
       chunk.seq,
       chunk.table,
       chunk.op,
-      toArrayLiteral(chunk.rowIds),
+      toUuidArrayParam(chunk.rowIds),
       toArrayLiteral(chunk.columns),
       chunk.meta,
       chunk.rows,

@@ -130,6 +130,10 @@ export function packChunk(
         ? [a, row.values, evidence, refs]
         : [a, row.values, evidence, refs, row.prior ?? [], row.baseHash ?? ''];
   }
+  const packed = JSON.stringify(entries);
+  // JSON.stringify returns a large result as a rope of parts; the driver flattens it when it measures the parameter,
+  // on the way out, while the database waits. Flatten it here, while the chunk is built and the previous one written.
+  Buffer.byteLength(packed);
   return {
     seq,
     table,
@@ -137,7 +141,7 @@ export function packChunk(
     rowIds,
     columns,
     meta: JSON.stringify({ a: approvers, m: pairs }),
-    rows: JSON.stringify(entries),
+    rows: packed,
   };
 }
 

@@ -1,10 +1,12 @@
 import { CompiledQuery } from 'kysely';
+import { binaryElementType, encodeBinaryArray } from './binary-array.ts';
 import { type MappedTable, REFERENCE_COLUMNS, toTargetValue } from './target-mapping.ts';
 
 /**
  * Builders for every statement apply and revert send, as kysely CompiledQuery values. Pure: no connection, so tests
  * read the SQL. Bulk writes pass one array parameter per column through unnest(): one statement per chunk of
- * thousands of rows, parsed once, with no parameter-count limit.
+ * thousands of rows, parsed once, with no parameter-count limit. Arrays of uuids and timestamptz values go in binary
+ * format where they can (binary-array.ts), the rest as text literals.
  */
 
 /** Quotes an identifier for PostgreSQL. */
@@ -42,6 +44,17 @@ export function toArrayLiteral(values: readonly unknown[]): string {
 
 const NEEDS_ESCAPE = /["\\]/;
 
+/** A `$n::uuid[]` parameter: binary, or the text literal when an id is not a plain hex uuid. */
+export function toUuidArrayParam(ids: readonly unknown[]): Buffer | string {
+  return encodeBinaryArray('uuid', ids) ?? toArrayLiteral(ids);
+}
+
+/** An array parameter of a column's values: binary for uuid and timestamptz columns where it can be, else text. */
+function toColumnArrayParam(type: string | undefined, values: readonly unknown[]): Buffer | string {
+  const binary = binaryElementType(type);
+  return (binary && encodeBinaryArray(binary, values)) ?? toArrayLiteral(values);
+}
+
 /** Target column name -> its SQL type as format_type() prints it. */
 export type ColumnTypes = Record<string, string>;
 
@@ -76,7 +89,7 @@ export function buildSelectRows(
     .join(', ');
   return CompiledQuery.raw(
     `select ${columns} from ${qualifiedName(mapped)} where ${quoteIdent(mapped.columns.id!)} = any($1::uuid[])${forUpdate ? ' for update' : ''}`,
-    [toArrayLiteral(ids)],
+    [toUuidArrayParam(ids)],
   );
 }
 
@@ -88,7 +101,7 @@ export function buildSelectIds(mapped: MappedTable, ids: readonly string[]): Com
   const id = quoteIdent(mapped.columns.id!);
   return CompiledQuery.raw(
     `select ${id} as "id" from ${qualifiedName(mapped)} where ${id} = any($1::uuid[])`,
-    [toArrayLiteral(ids)],
+    [toUuidArrayParam(ids)],
   );
 }
 
@@ -118,7 +131,12 @@ export function buildInsertColumns(
   values: readonly (readonly unknown[])[],
 ): CompiledQuery {
   const columns = REFERENCE_COLUMNS[mapped.table];
-  const params = columns.map((c, i) => toArrayLiteral(values[i]!.map((v) => toTargetValue(mapped, c, v))));
+  const params = columns.map((c, i) =>
+    toColumnArrayParam(
+      types[mapped.columns[c]!],
+      values[i]!.map((v) => toTargetValue(mapped, c, v)),
+    ),
+  );
   const casts = columns.map((c, i) => `$${i + 1}::${arrayCast(types, mapped, c)}`).join(', ');
   return CompiledQuery.raw(
     `insert into ${qualifiedName(mapped)} (${columns.map((c) => quoteIdent(mapped.columns[c]!)).join(', ')}) select * from unnest(${casts}) on conflict (${quoteIdent(mapped.columns.id!)}) do nothing`,
@@ -135,8 +153,13 @@ export function buildUpdateRows(
 ): CompiledQuery {
   const id = quoteIdent(mapped.columns.id!);
   const params = [
-    toArrayLiteral(rows.map((r) => r.id)),
-    ...columns.map((c) => toArrayLiteral(rows.map((r) => toTargetValue(mapped, c, r.values[c] ?? null)))),
+    toUuidArrayParam(rows.map((r) => r.id)),
+    ...columns.map((c) =>
+      toColumnArrayParam(
+        types[mapped.columns[c]!],
+        rows.map((r) => toTargetValue(mapped, c, r.values[c] ?? null)),
+      ),
+    ),
   ];
   const casts = ['$1::uuid[]', ...columns.map((c, i) => `$${i + 2}::${arrayCast(types, mapped, c)}`)].join(
     ', ',
@@ -162,7 +185,7 @@ export function buildRevertDelete(
   const id = quoteIdent(mapped.columns.id!);
   return CompiledQuery.raw(
     `delete from ${qualifiedName(mapped)} where ${id} = any($1::uuid[]) and ${id} in (select unnest("row_ids") from "salvage"."undo_chunks" where "batch_id" = $2 and "table_name" = $3 and "op" = 'insert' and "seq" = $4)`,
-    [toArrayLiteral(ids), batchId, mapped.table, seq],
+    [toUuidArrayParam(ids), batchId, mapped.table, seq],
   );
 }
 
@@ -178,7 +201,7 @@ export function buildLegacyRevertDelete(
   const id = quoteIdent(mapped.columns.id!);
   return CompiledQuery.raw(
     `delete from ${qualifiedName(mapped)} where ${id} = any($1::uuid[]) and ${id} in (select "row_id" from "salvage"."undo_journal" where "batch_id" = $2 and "table_name" = $3 and "op" = 'insert')`,
-    [toArrayLiteral(ids), batchId, mapped.table],
+    [toUuidArrayParam(ids), batchId, mapped.table],
   );
 }
 
@@ -198,7 +221,7 @@ export function buildReadReferenced(
   const column = quoteIdent(ref.column);
   return CompiledQuery.raw(
     `select distinct ${column}::text as "id" from ${quoteIdent(ref.schema)}.${quoteIdent(ref.table)} where ${column} = any($1::uuid[])`,
-    [toArrayLiteral(ids)],
+    [toUuidArrayParam(ids)],
   );
 }
 
