@@ -79,19 +79,35 @@ const PAYMENT_COLUMNS: ColumnSpec[] = [
   { column: 'created_at', field: 'createdAt', kind: 'created', insertOnly: true },
 ];
 
-function claimOf(ev: Evidence, column: string, raw: unknown): Claim | null {
+/** What every claim of one evidence item shares, worked out once for the item rather than once per column. */
+interface ClaimOrigin {
+  ev: Evidence;
+  objectKey: string;
+  at: number;
+  account: boolean;
+}
+
+function originOf(ev: Evidence): ClaimOrigin {
+  return {
+    ev,
+    objectKey: `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}`,
+    at: Date.parse(ev.observedAt),
+    account: ev.entity === 'customer' && 'customerId' in ev.fields && Boolean(ev.fields.customerId),
+  };
+}
+
+function claimOf(o: ClaimOrigin, column: string, raw: unknown): Claim | null {
   if (raw === undefined || raw === null || raw === '') return null;
+  const ev = o.ev;
   return {
     value: canonicalValue(column, raw),
     evidenceId: ev.id,
     source: ev.source.kind,
-    objectKey: `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}`,
-    at: Date.parse(ev.observedAt),
+    objectKey: o.objectKey,
+    at: o.at,
     rank: ev.source.versionRank ?? 0,
     confidence: ev.confidence,
-    ...(ev.entity === 'customer' && 'customerId' in ev.fields && ev.fields.customerId
-      ? { account: true }
-      : {}),
+    account: o.account,
   };
 }
 
@@ -409,14 +425,15 @@ export function planCustomer(
   for (const ev of clusterEvidence(c))
     if ('stripeCustomerGuest' in ev.fields && ev.fields.stripeCustomerGuest && ev.fields.stripeCustomerId)
       guestIds.add(ev.fields.stripeCustomerId);
-  const stripeClaim = (ev: Evidence, id: string | undefined) =>
-    id && guestIds.has(id) ? null : claimOf(ev, 'stripe_customer_id', id);
+  const stripeClaim = (o: ClaimOrigin, id: string | undefined) =>
+    id && guestIds.has(id) ? null : claimOf(o, 'stripe_customer_id', id);
   for (const ev of c.evidence) {
-    pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.fullName));
-    pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.email));
-    pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.phone));
-    pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
-    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', ev.fields.createdAt));
+    const o = originOf(ev);
+    pushClaim(claims, 'full_name', claimOf(o, 'full_name', ev.fields.fullName));
+    pushClaim(claims, 'email', claimOf(o, 'email', ev.fields.email));
+    pushClaim(claims, 'phone', claimOf(o, 'phone', ev.fields.phone));
+    pushClaim(claims, 'stripe_customer_id', stripeClaim(o, ev.fields.stripeCustomerId));
+    pushClaim(claims, 'created_at', claimOf(o, 'created_at', ev.fields.createdAt));
   }
   for (const b of c.bookings)
     for (const ev of b.evidence) {
@@ -428,17 +445,19 @@ export function planCustomer(
       )
         continue;
       evidence.push(ev);
-      pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.customerName));
-      pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
-      pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.customerPhone));
-      pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
+      const o = originOf(ev);
+      pushClaim(claims, 'full_name', claimOf(o, 'full_name', ev.fields.customerName));
+      pushClaim(claims, 'email', claimOf(o, 'email', ev.fields.customerEmail));
+      pushClaim(claims, 'phone', claimOf(o, 'phone', ev.fields.customerPhone));
+      pushClaim(claims, 'stripe_customer_id', stripeClaim(o, ev.fields.stripeCustomerId));
     }
   for (const p of c.payments)
     for (const ev of p.evidence) {
       if (!ev.fields.customerEmail && !ev.fields.stripeCustomerId) continue;
       evidence.push(ev);
-      pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
-      pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
+      const o = originOf(ev);
+      pushClaim(claims, 'email', claimOf(o, 'email', ev.fields.customerEmail));
+      pushClaim(claims, 'stripe_customer_id', stripeClaim(o, ev.fields.stripeCustomerId));
     }
   const row = c.row as unknown as Record<string, Value> | null;
   const extraConflicts: Conflict[] = [];
@@ -519,15 +538,16 @@ export function planBooking(
   const latestEnd = Math.max(0, ...b.evidence.map((ev) => Date.parse(ev.fields.endsAt ?? '') || 0));
   for (const ev of b.evidence) {
     const f = ev.fields;
-    pushClaim(claims, 'reference', claimOf(ev, 'reference', f.reference?.toUpperCase()));
-    pushClaim(claims, 'resource_id', claimOf(ev, 'resource_id', resolveResource(ev)));
-    pushClaim(claims, 'starts_at', claimOf(ev, 'starts_at', f.startsAt));
-    pushClaim(claims, 'ends_at', claimOf(ev, 'ends_at', f.endsAt));
-    if (!isHousekeepingDelete(ev, latestEnd)) pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
-    pushClaim(claims, 'total_amount', claimOf(ev, 'total_amount', f.totalAmount));
-    pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
-    pushClaim(claims, 'notes', claimOf(ev, 'notes', f.notes));
-    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', f.createdAt));
+    const o = originOf(ev);
+    pushClaim(claims, 'reference', claimOf(o, 'reference', f.reference?.toUpperCase()));
+    pushClaim(claims, 'resource_id', claimOf(o, 'resource_id', resolveResource(ev)));
+    pushClaim(claims, 'starts_at', claimOf(o, 'starts_at', f.startsAt));
+    pushClaim(claims, 'ends_at', claimOf(o, 'ends_at', f.endsAt));
+    if (!isHousekeepingDelete(ev, latestEnd)) pushClaim(claims, 'status', claimOf(o, 'status', f.status));
+    pushClaim(claims, 'total_amount', claimOf(o, 'total_amount', f.totalAmount));
+    pushClaim(claims, 'currency', claimOf(o, 'currency', f.currency?.toLowerCase()));
+    pushClaim(claims, 'notes', claimOf(o, 'notes', f.notes));
+    pushClaim(claims, 'created_at', claimOf(o, 'created_at', f.createdAt));
   }
   const row = b.row as unknown as Record<string, Value> | null;
   if (!row) {
@@ -633,23 +653,24 @@ export function planPayment(
   const claims = new Map<string, Claim[]>();
   for (const ev of p.evidence) {
     const f = ev.fields;
-    pushClaim(claims, 'amount', claimOf(ev, 'amount', f.amount));
-    pushClaim(claims, 'amount_refunded', claimOf(ev, 'amount_refunded', f.amountRefunded));
-    pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
-    pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
+    const o = originOf(ev);
+    pushClaim(claims, 'amount', claimOf(o, 'amount', f.amount));
+    pushClaim(claims, 'amount_refunded', claimOf(o, 'amount_refunded', f.amountRefunded));
+    pushClaim(claims, 'currency', claimOf(o, 'currency', f.currency?.toLowerCase()));
+    pushClaim(claims, 'status', claimOf(o, 'status', f.status));
     pushClaim(
       claims,
       'method',
-      claimOf(ev, 'method', f.method ?? (ev.source.kind === 'stripe' ? 'card' : undefined)),
+      claimOf(o, 'method', f.method ?? (ev.source.kind === 'stripe' ? 'card' : undefined)),
     );
     pushClaim(
       claims,
       'stripe_payment_intent_id',
-      claimOf(ev, 'stripe_payment_intent_id', f.stripePaymentIntentId),
+      claimOf(o, 'stripe_payment_intent_id', f.stripePaymentIntentId),
     );
-    pushClaim(claims, 'stripe_charge_id', claimOf(ev, 'stripe_charge_id', f.stripeChargeId));
-    pushClaim(claims, 'paid_at', claimOf(ev, 'paid_at', f.paidAt));
-    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', f.createdAt));
+    pushClaim(claims, 'stripe_charge_id', claimOf(o, 'stripe_charge_id', f.stripeChargeId));
+    pushClaim(claims, 'paid_at', claimOf(o, 'paid_at', f.paidAt));
+    pushClaim(claims, 'created_at', claimOf(o, 'created_at', f.createdAt));
   }
   const row = p.row as unknown as Record<string, Value> | null;
   const fallbacks = new Map<string, FieldChoice>([
