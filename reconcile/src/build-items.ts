@@ -172,8 +172,8 @@ interface EntityArgs {
   claims: Map<string, Claim[]>;
   /** Columns computed outside survivorship (ids, foreign keys, fallbacks). */
   fixed: FieldChoice[];
-  /** Fallback choices for columns no evidence speaks for, on insert. */
-  fallbacks: Map<string, FieldChoice>;
+  /** The fallback choice for a column no evidence speaks for, on insert; undefined when the column has none. */
+  fallback: (column: string) => FieldChoice | undefined;
   evidence: Evidence[];
   ctx: SurvivorshipContext;
   thresholds: Thresholds;
@@ -209,7 +209,7 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
   if (a.adjust) {
     const chosen = new Map<string, FieldChoice>();
     for (const { spec, d } of decisions) {
-      const choice = d.choice ?? a.fallbacks.get(spec.column);
+      const choice = d.choice ?? a.fallback(spec.column);
       if (choice) chosen.set(spec.column, choice);
     }
     for (const replacement of a.adjust(chosen)) {
@@ -228,8 +228,7 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
   if (!a.row) {
     const fields: FieldChoice[] = [...a.fixed];
     for (const { spec, d } of decisions) {
-      const choice =
-        d.choice ?? a.fallbacks.get(spec.column) ?? derived(spec.column, null, 'no-evidence', 0.5);
+      const choice = d.choice ?? a.fallback(spec.column) ?? derived(spec.column, null, 'no-evidence', 0.5);
       fields.push(choice);
     }
     const latest = Math.max(
@@ -468,13 +467,22 @@ export function planCustomer(
       alternatives: [],
     });
   }
-  const fallbacks = new Map<string, FieldChoice>([
-    ['full_name', derived('full_name', '', 'no-evidence', 0.3, [], 'no source named this person')],
-    ['email', derived('email', null, 'no-evidence', 0.9)],
-    ['phone', derived('phone', null, 'no-evidence', 0.9)],
-    ['stripe_customer_id', derived('stripe_customer_id', null, 'no-evidence', 0.95)],
-    ['created_at', earliestObservation(evidence, signUpLeadMs)],
-  ]);
+  // Made only for a column that needs one: most columns have evidence, and an update keeps the row's values.
+  const fallback = (column: string): FieldChoice | undefined => {
+    switch (column) {
+      case 'full_name':
+        return derived('full_name', '', 'no-evidence', 0.3, [], 'no source named this person');
+      case 'email':
+        return derived('email', null, 'no-evidence', 0.9);
+      case 'phone':
+        return derived('phone', null, 'no-evidence', 0.9);
+      case 'stripe_customer_id':
+        return derived('stripe_customer_id', null, 'no-evidence', 0.95);
+      case 'created_at':
+        return earliestObservation(evidence, signUpLeadMs);
+    }
+    return undefined;
+  };
   const fixed = c.row
     ? []
     : [
@@ -499,7 +507,7 @@ export function planCustomer(
     specs: CUSTOMER_COLUMNS,
     claims,
     fixed,
-    fallbacks,
+    fallback,
     evidence,
     ctx: { ...ctx, ownEmails },
     thresholds,
@@ -558,36 +566,40 @@ export function planBooking(
     if (!claims.get('starts_at') || !claims.get('ends_at'))
       return { item: null, rowAfter: null, id, status: 'skipped', problem: 'booking_without_times' };
   }
-  const fallbacks = new Map<string, FieldChoice>([
-    [
-      'reference',
-      derived(
-        'reference',
-        `BK-${hashValue(['reference', id]).slice(0, 6).toUpperCase()}`,
-        'generated-reference',
-        0.5,
-        [],
-        'no source gave a reference; a new one was made from the booking id',
-      ),
-    ],
-    ['status', derived('status', 'confirmed', 'default-status', 0.9, [], 'no source gave a status')],
-    [
-      'total_amount',
-      paymentsTotal
-        ? derived(
-            'total_amount',
-            paymentsTotal.value,
-            'sum-of-payments',
-            paymentsTotal.confidence,
-            paymentsTotal.evidenceIds,
-            paymentsTotal.explanation,
-          )
-        : derived('total_amount', 0, 'no-evidence', 0.3),
-    ],
-    ['currency', derived('currency', currency, 'business-currency', 0.97)],
-    ['notes', derived('notes', null, 'no-evidence', 0.99)],
-    ['created_at', earliestObservation(b.evidence)],
-  ]);
+  // Made only for a column that needs one: most columns have evidence, and an update keeps the row's values.
+  const fallback = (column: string): FieldChoice | undefined => {
+    switch (column) {
+      case 'reference':
+        return derived(
+          'reference',
+          `BK-${hashValue(['reference', id]).slice(0, 6).toUpperCase()}`,
+          'generated-reference',
+          0.5,
+          [],
+          'no source gave a reference; a new one was made from the booking id',
+        );
+      case 'status':
+        return derived('status', 'confirmed', 'default-status', 0.9, [], 'no source gave a status');
+      case 'total_amount':
+        return paymentsTotal
+          ? derived(
+              'total_amount',
+              paymentsTotal.value,
+              'sum-of-payments',
+              paymentsTotal.confidence,
+              paymentsTotal.evidenceIds,
+              paymentsTotal.explanation,
+            )
+          : derived('total_amount', 0, 'no-evidence', 0.3);
+      case 'currency':
+        return derived('currency', currency, 'business-currency', 0.97);
+      case 'notes':
+        return derived('notes', null, 'no-evidence', 0.99);
+      case 'created_at':
+        return earliestObservation(b.evidence);
+    }
+    return undefined;
+  };
   const fixed: FieldChoice[] = [];
   if (!row) {
     const original = b.evidence.some((e) => e.fields.bookingId?.toLowerCase() === id);
@@ -615,7 +627,7 @@ export function planBooking(
     specs: BOOKING_COLUMNS,
     claims,
     fixed,
-    fallbacks,
+    fallback,
     evidence: b.evidence,
     ctx,
     thresholds,
@@ -673,17 +685,30 @@ export function planPayment(
     pushClaim(claims, 'created_at', claimOf(o, 'created_at', f.createdAt));
   }
   const row = p.row as unknown as Record<string, Value> | null;
-  const fallbacks = new Map<string, FieldChoice>([
-    ['amount', derived('amount', 0, 'no-evidence', 0.3)],
-    ['amount_refunded', derived('amount_refunded', 0, 'no-refund-seen', 0.9)],
-    ['currency', derived('currency', currency, 'business-currency', 0.97)],
-    ['status', derived('status', 'succeeded', 'default-status', 0.7)],
-    ['method', derived('method', 'other', 'no-evidence', 0.6)],
-    ['stripe_payment_intent_id', derived('stripe_payment_intent_id', null, 'no-evidence', 0.99)],
-    ['stripe_charge_id', derived('stripe_charge_id', null, 'no-evidence', 0.99)],
-    ['paid_at', derived('paid_at', null, 'no-evidence', 0.9)],
-    ['created_at', earliestObservation(p.evidence)],
-  ]);
+  // Made only for a column that needs one: most columns have evidence, and an update keeps the row's values.
+  const fallback = (column: string): FieldChoice | undefined => {
+    switch (column) {
+      case 'amount':
+        return derived('amount', 0, 'no-evidence', 0.3);
+      case 'amount_refunded':
+        return derived('amount_refunded', 0, 'no-refund-seen', 0.9);
+      case 'currency':
+        return derived('currency', currency, 'business-currency', 0.97);
+      case 'status':
+        return derived('status', 'succeeded', 'default-status', 0.7);
+      case 'method':
+        return derived('method', 'other', 'no-evidence', 0.6);
+      case 'stripe_payment_intent_id':
+        return derived('stripe_payment_intent_id', null, 'no-evidence', 0.99);
+      case 'stripe_charge_id':
+        return derived('stripe_charge_id', null, 'no-evidence', 0.99);
+      case 'paid_at':
+        return derived('paid_at', null, 'no-evidence', 0.9);
+      case 'created_at':
+        return earliestObservation(p.evidence);
+    }
+    return undefined;
+  };
   const fixed: FieldChoice[] = [];
   if (!row) {
     fixed.push(
@@ -723,7 +748,7 @@ export function planPayment(
     specs: PAYMENT_COLUMNS,
     claims,
     fixed,
-    fallbacks,
+    fallback,
     evidence: p.evidence,
     ctx,
     thresholds,
