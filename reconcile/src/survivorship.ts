@@ -10,6 +10,7 @@ import {
   spellingScore,
   support,
 } from './name-spelling.ts';
+import { sortedUnique } from './sorted-unique.ts';
 
 /**
  * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
@@ -130,12 +131,10 @@ export function chooseField(args: {
     priority = 1;
   } else if (kind === 'created') {
     rule = RULES.earliestCreation;
-    chosen =
-      heads.length === 1
-        ? heads[0]
-        : [...heads].sort(
-            (a, b) => compareText(String(a.value), String(b.value)) || compareNewestFirst(a, b),
-          )[0];
+    chosen = firstBy(
+      heads,
+      (a, b) => compareText(String(a.value), String(b.value)) || compareNewestFirst(a, b),
+    );
     priority = 1;
   } else if (kind === 'refund') {
     // Refunds are never taken back: the largest amount any version shows is the latest state (a payment intent, or
@@ -245,16 +244,16 @@ export function chooseField(args: {
       known.set(k, ctx.namePrior && ctx.ownEmails ? support(k, ctx.namePrior, ctx.ownEmails) : 0);
     const rank = new Map<Claim, [number, number]>();
     for (const c of all) rank.set(c, [known.get(classOf.get(c)!)!, votes.get(classOf.get(c)!)!.size]);
-    const best = [...all].sort((a, b) => byNameRank(a, b, rank))[0]!;
+    const best = firstBy(all, (a, b) => byNameRank(a, b, rank))!;
     nameGroup = classOf.get(best)!;
-    chosen = all
-      .filter((c) => classOf.get(c) === nameGroup)
-      .sort(
-        (a, b) =>
-          spellingScore(String(b.value)) - spellingScore(String(a.value)) ||
-          b.confidence - a.confidence ||
-          compareNewestFirst(a, b),
-      )[0]!;
+    // Each spelling scored once, not once per comparison (the score normalizes and splits the name).
+    const spellings = all.filter((c) => classOf.get(c) === nameGroup);
+    const score = new Map<Claim, number>();
+    for (const c of spellings) score.set(c, spellingScore(String(c.value)));
+    chosen = firstBy(
+      spellings,
+      (a, b) => score.get(b)! - score.get(a)! || b.confidence - a.confidence || compareNewestFirst(a, b),
+    )!;
     if (chosen === target) chosen = heads.find((c) => c.value === target.value) ?? target;
     const formatted = restoreMarks(
       formatName(String(chosen.value)),
@@ -320,11 +319,9 @@ export function chooseField(args: {
     evidenceIds: sortedUnique(used),
     alternatives,
     explanation:
-      `${rule}: ${bitCount(agreeMask)} agreeing source system(s) [${GROUP_LISTS[agreeMask]}]` +
-      (ignored > 0
-        ? `; ${ignored} observation(s) not used (older versions, older than the row, or rivals)`
-        : '') +
-      (written !== undefined ? `; written as stored names are, from ${JSON.stringify(chosen.value)}` : ''),
+      written === undefined
+        ? explanationOf(rule, agreeMask, ignored)
+        : `${explanationOf(rule, agreeMask, ignored)}; written as stored names are, from ${JSON.stringify(chosen.value)}`,
   };
   const conflict: Conflict | undefined =
     rivals.length > 0
@@ -353,6 +350,35 @@ const GROUP_LISTS: readonly string[] = Array.from({ length: 1 << GROUP_NAMES.len
   GROUP_NAMES.filter((_, i) => mask & (1 << i)).join(', '),
 );
 
+// Explanations repeat word for word across a plan (a rule, a set of systems, a count): each is built once, for all
+// plans, rather than once per column. Index: systems mask * 64 + observations not used; larger counts are built.
+const EXPLANATIONS = new Map<string, (string | undefined)[]>();
+
+function explanationOf(rule: string, agreeMask: number, ignored: number): string {
+  if (ignored >= 64) return buildExplanation(rule, agreeMask, ignored);
+  let byKey = EXPLANATIONS.get(rule);
+  if (!byKey) {
+    byKey = new Array<string | undefined>(64 * 64).fill(undefined);
+    EXPLANATIONS.set(rule, byKey);
+  }
+  const i = agreeMask * 64 + ignored;
+  let text = byKey[i];
+  if (text === undefined) {
+    text = buildExplanation(rule, agreeMask, ignored);
+    byKey[i] = text;
+  }
+  return text;
+}
+
+function buildExplanation(rule: string, agreeMask: number, ignored: number): string {
+  return (
+    `${rule}: ${bitCount(agreeMask)} agreeing source system(s) [${GROUP_LISTS[agreeMask]}]` +
+    (ignored > 0
+      ? `; ${ignored} observation(s) not used (older versions, older than the row, or rivals)`
+      : '')
+  );
+}
+
 function groupBit(kind: SourceKind | 'target'): number {
   return 1 << GROUP_NAMES.indexOf(sourceGroup(kind));
 }
@@ -363,14 +389,11 @@ function bitCount(mask: number): number {
   return n;
 }
 
-/** The strings sorted, each once: what `[...new Set(list)].sort()` gives, sorting `list` in place. */
-function sortedUnique(list: string[]): string[] {
-  if (list.length < 2) return list;
-  list.sort();
-  let n = 1;
-  for (let i = 1; i < list.length; i++) if (list[i] !== list[n - 1]) list[n++] = list[i]!;
-  list.length = n;
-  return list;
+/** The first of `list` that nothing later orders before: `[...list].sort(order)[0]` without copying or sorting. */
+function firstBy<T>(list: readonly T[], order: (a: T, b: T) => number): T | undefined {
+  let best = list[0];
+  for (let i = 1; i < list.length; i++) if (order(list[i]!, best!) < 0) best = list[i];
+  return best;
 }
 
 /** Names: more widely borne out first, then more systems agreeing, more trusted, newer. */
