@@ -23,6 +23,7 @@ import type { BookingCluster, ResourceResolver } from './link-bookings.ts';
 import type { CustomerCluster } from './link-customers.ts';
 import type { PaymentCluster } from './link-payments.ts';
 import type { PaymentsTotal } from './payments-total.ts';
+import { sortedUnique } from './sorted-unique.ts';
 import {
   type ColumnKind,
   chooseField,
@@ -224,26 +225,23 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
     }
   }
   const conflicts = [...a.extraConflicts, ...decisions.flatMap(({ d }) => (d.conflict ? [d.conflict] : []))];
-  const evidenceIds = [...new Set(a.evidence.map((e) => e.id))].sort();
+  // Loops rather than spreads into Math.max and sets of a few ids: this runs for every planned entity.
+  const evidenceIds = () => sortedUnique(a.evidence.map((e) => e.id));
   if (!a.row) {
     const fields: FieldChoice[] = [...a.fixed];
     for (const { spec, d } of decisions) {
       const choice = d.choice ?? a.fallback(spec.column) ?? derived(spec.column, null, 'no-evidence', 0.5);
       fields.push(choice);
     }
-    const latest = Math.max(
-      0,
-      ...decisions.map(({ d }) => d.latestAt),
-      ...a.evidence.map((e) => Date.parse(e.observedAt)),
-    );
+    let latest = 0;
+    for (const { d } of decisions) latest = Math.max(latest, d.latestAt);
+    for (const e of a.evidence) latest = Math.max(latest, Date.parse(e.observedAt));
     const created = fields.find((f) => f.column === 'created_at');
     const updatedAt = new Date(latest || Date.parse(String(created?.value ?? 0))).toISOString();
     fields.push(derived('updated_at', updatedAt, 'latest-observation', 1));
     const row: Record<string, Value> = {};
     for (const f of fields) row[f.column] = f.value;
-    const confidence = round4(
-      Math.min(...fields.filter(material).map((f) => f.confidence)) * a.linkConfidence,
-    );
+    const confidence = round4(lowestMaterialConfidence(fields, Number.POSITIVE_INFINITY) * a.linkConfidence);
     fields.sort((x, y) => compareText(x.column, y.column));
     const item: PlanItem = {
       kind: 'insert',
@@ -254,9 +252,9 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
       confidence,
       disposition: dispositionOf(confidence, conflicts, a.thresholds),
       fields,
-      evidenceIds,
+      evidenceIds: evidenceIds(),
       conflicts,
-      dependsOn: [...new Set(a.dependsOn)].sort(),
+      dependsOn: sortedUnique([...a.dependsOn]),
       summary: a.summary(row),
       row,
     };
@@ -267,19 +265,17 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
   for (const { d } of decisions) if (d.changed && d.choice) fields.push(d.choice);
   const rowAfter = { ...a.row };
   if (fields.length === 0) return { item: null, rowAfter };
-  const latest = Math.max(
-    Date.parse(String(a.row.updated_at)),
-    ...decisions.filter(({ d }) => d.changed).map(({ d }) => d.latestAt),
-  );
+  let latest = Date.parse(String(a.row.updated_at));
+  for (const { d } of decisions) if (d.changed) latest = Math.max(latest, d.latestAt);
   fields.push(derived('updated_at', new Date(latest).toISOString(), 'latest-observation', 1));
   fields.sort((x, y) => compareText(x.column, y.column));
   const changes = fields.map((f) => ({ column: f.column, from: a.row![f.column] ?? null, to: f.value }));
   for (const c of changes) rowAfter[c.column] = c.to;
   const baseRowHash = hashRow(a.table, a.row);
-  const confidence = round4(
-    Math.min(1, ...fields.filter(material).map((f) => f.confidence)) * a.linkConfidence,
-  );
-  const usedIds = [...new Set(fields.flatMap((f) => f.evidenceIds))].sort();
+  const confidence = round4(lowestMaterialConfidence(fields, 1) * a.linkConfidence);
+  const usedIds: string[] = [];
+  for (const f of fields) for (const id of f.evidenceIds) usedIds.push(id);
+  sortedUnique(usedIds);
   const item: PlanItem = {
     kind: 'update',
     id: itemId('update', a.table, a.id, { baseRowHash, changes }),
@@ -289,9 +285,9 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
     confidence,
     disposition: dispositionOf(confidence, conflicts, a.thresholds),
     fields,
-    evidenceIds: usedIds.length > 0 ? usedIds : evidenceIds,
+    evidenceIds: usedIds.length > 0 ? usedIds : evidenceIds(),
     conflicts,
-    dependsOn: [...new Set(a.dependsOn)].sort(),
+    dependsOn: sortedUnique([...a.dependsOn]),
     summary: a.summary(rowAfter),
     baseRowHash,
     changes,
@@ -304,6 +300,13 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
 const IMMATERIAL = new Set(['created_at', 'updated_at', 'notes']);
 function material(f: FieldChoice): boolean {
   return !IMMATERIAL.has(f.column) && !(f.rule === 'no-evidence' && f.value === null);
+}
+
+/** `Math.min(start, ...confidences of the material fields)`. */
+function lowestMaterialConfidence(fields: readonly FieldChoice[], start: number): number {
+  let low = start;
+  for (const f of fields) if (material(f)) low = Math.min(low, f.confidence);
+  return low;
 }
 
 function pushClaim(map: Map<string, Claim[]>, column: string, c: Claim | null): void {
