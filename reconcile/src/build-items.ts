@@ -273,9 +273,9 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
   for (const c of changes) rowAfter[c.column] = c.to;
   const baseRowHash = hashRow(a.table, a.row);
   const confidence = round4(lowestMaterialConfidence(fields, 1) * a.linkConfidence);
-  const usedIds: string[] = [];
-  for (const f of fields) for (const id of f.evidenceIds) usedIds.push(id);
-  sortedUnique(usedIds);
+  const fieldIds: string[] = [];
+  for (const f of fields) for (const id of f.evidenceIds) fieldIds.push(id);
+  const usedIds = sortedUnique(fieldIds);
   const item: PlanItem = {
     kind: 'update',
     id: itemId('update', a.table, a.id, { baseRowHash, changes }),
