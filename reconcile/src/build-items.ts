@@ -19,6 +19,7 @@ import {
 import { round4 } from './calibration.ts';
 import { type Claim, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
+import { NO_ALTERNATIVES, NO_EVIDENCE_IDS } from './empty-lists.ts';
 import type { BookingCluster, ResourceResolver } from './link-bookings.ts';
 import type { CustomerCluster } from './link-customers.ts';
 import type { PaymentCluster } from './link-payments.ts';
@@ -143,7 +144,7 @@ const derived = (
   value: Value,
   rule: string,
   confidence: number,
-  evidenceIds: string[] = [],
+  evidenceIds: string[] = NO_EVIDENCE_IDS,
   explanation?: string,
 ): FieldChoice => ({
   column,
@@ -151,7 +152,7 @@ const derived = (
   confidence: round4(confidence),
   rule,
   evidenceIds,
-  alternatives: [],
+  alternatives: NO_ALTERNATIVES,
   ...(explanation ? { explanation } : {}),
 });
 

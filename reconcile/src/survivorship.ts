@@ -2,6 +2,7 @@ import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@sal
 import { round4, scoreConfidence } from './calibration.ts';
 import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
+import { NO_ALTERNATIVES, NO_EVIDENCE_IDS } from './empty-lists.ts';
 import {
   formatName,
   type NamePrior,
@@ -94,7 +95,7 @@ export function chooseField(args: {
         value: target.value,
         confidence: 0.99,
         rule: RULES.targetKept,
-        evidenceIds: [],
+        evidenceIds: NO_EVIDENCE_IDS,
         alternatives: alternativesOf(stale, target.value),
         explanation: stale.length
           ? `kept the target row's value; ${stale.length} older observation(s) ignored`
@@ -188,7 +189,7 @@ export function chooseField(args: {
           value: 'confirmed',
           confidence: 0.9,
           rule: RULES.deletionAlone,
-          evidenceIds: [],
+          evidenceIds: NO_EVIDENCE_IDS,
           alternatives: alternativesOf(heads, 'confirmed'),
           explanation:
             'only Google Calendar shows a cancellation (a deleted event), which staff also do by hand; nothing else bears it out, so the booking stands',
@@ -316,7 +317,7 @@ export function chooseField(args: {
     value,
     confidence,
     rule,
-    evidenceIds: sortedUnique(used),
+    evidenceIds: used.length > 0 ? sortedUnique(used) : NO_EVIDENCE_IDS,
     alternatives,
     explanation:
       written === undefined
@@ -467,7 +468,7 @@ function alternativesOf(
     !more.some((c) => !same(c.value, chosen)) &&
     (target === null || same(target.value, chosen))
   )
-    return [];
+    return NO_ALTERNATIVES;
   const byValue = new Map<
     string,
     { value: Value; ids: Set<string>; sources: Set<string>; confidence: number }
