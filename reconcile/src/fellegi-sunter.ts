@@ -88,11 +88,7 @@ function compareNames(a: string[], b: string[]): number {
       const x = a[i]!;
       const y = b[j]!;
       if (x === y) return NAME_EXACT;
-      if (
-        best < 1 &&
-        (jaroWinkler(x, y) >= 0.9 || (x.length === y.length && sameTokens(x, y)))
-      )
-        best = 1;
+      if (best < 1 && (jaroWinkler(x, y) >= 0.9 || (x.length === y.length && sameTokens(x, y)))) best = 1;
     }
   return best;
 }
