@@ -19,10 +19,12 @@ import {
 import { round4 } from './calibration.ts';
 import { type Claim, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
+import { NO_ALTERNATIVES, NO_EVIDENCE_IDS } from './empty-lists.ts';
 import type { BookingCluster, ResourceResolver } from './link-bookings.ts';
 import type { CustomerCluster } from './link-customers.ts';
 import type { PaymentCluster } from './link-payments.ts';
 import type { PaymentsTotal } from './payments-total.ts';
+import { sortedUnique } from './sorted-unique.ts';
 import {
   type ColumnKind,
   chooseField,
@@ -79,19 +81,35 @@ const PAYMENT_COLUMNS: ColumnSpec[] = [
   { column: 'created_at', field: 'createdAt', kind: 'created', insertOnly: true },
 ];
 
-function claimOf(ev: Evidence, column: string, raw: unknown): Claim | null {
+/** What every claim of one evidence item shares, worked out once for the item rather than once per column. */
+interface ClaimOrigin {
+  ev: Evidence;
+  objectKey: string;
+  at: number;
+  account: boolean;
+}
+
+function originOf(ev: Evidence): ClaimOrigin {
+  return {
+    ev,
+    objectKey: `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}`,
+    at: Date.parse(ev.observedAt),
+    account: ev.entity === 'customer' && 'customerId' in ev.fields && Boolean(ev.fields.customerId),
+  };
+}
+
+function claimOf(o: ClaimOrigin, column: string, raw: unknown): Claim | null {
   if (raw === undefined || raw === null || raw === '') return null;
+  const ev = o.ev;
   return {
     value: canonicalValue(column, raw),
     evidenceId: ev.id,
     source: ev.source.kind,
-    objectKey: `${ev.source.kind}|${ev.source.account}|${ev.source.objectId}`,
-    at: Date.parse(ev.observedAt),
+    objectKey: o.objectKey,
+    at: o.at,
     rank: ev.source.versionRank ?? 0,
     confidence: ev.confidence,
-    ...(ev.entity === 'customer' && 'customerId' in ev.fields && ev.fields.customerId
-      ? { account: true }
-      : {}),
+    account: o.account,
   };
 }
 
@@ -126,7 +144,7 @@ const derived = (
   value: Value,
   rule: string,
   confidence: number,
-  evidenceIds: string[] = [],
+  evidenceIds: string[] = NO_EVIDENCE_IDS,
   explanation?: string,
 ): FieldChoice => ({
   column,
@@ -134,7 +152,7 @@ const derived = (
   confidence: round4(confidence),
   rule,
   evidenceIds,
-  alternatives: [],
+  alternatives: NO_ALTERNATIVES,
   ...(explanation ? { explanation } : {}),
 });
 
@@ -156,8 +174,8 @@ interface EntityArgs {
   claims: Map<string, Claim[]>;
   /** Columns computed outside survivorship (ids, foreign keys, fallbacks). */
   fixed: FieldChoice[];
-  /** Fallback choices for columns no evidence speaks for, on insert. */
-  fallbacks: Map<string, FieldChoice>;
+  /** The fallback choice for a column no evidence speaks for, on insert; undefined when the column has none. */
+  fallback: (column: string) => FieldChoice | undefined;
   evidence: Evidence[];
   ctx: SurvivorshipContext;
   thresholds: Thresholds;
@@ -193,7 +211,7 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
   if (a.adjust) {
     const chosen = new Map<string, FieldChoice>();
     for (const { spec, d } of decisions) {
-      const choice = d.choice ?? a.fallbacks.get(spec.column);
+      const choice = d.choice ?? a.fallback(spec.column);
       if (choice) chosen.set(spec.column, choice);
     }
     for (const replacement of a.adjust(chosen)) {
@@ -208,27 +226,23 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
     }
   }
   const conflicts = [...a.extraConflicts, ...decisions.flatMap(({ d }) => (d.conflict ? [d.conflict] : []))];
-  const evidenceIds = [...new Set(a.evidence.map((e) => e.id))].sort();
+  // Loops rather than spreads into Math.max and sets of a few ids: this runs for every planned entity.
+  const evidenceIds = () => sortedUnique(a.evidence.map((e) => e.id));
   if (!a.row) {
     const fields: FieldChoice[] = [...a.fixed];
     for (const { spec, d } of decisions) {
-      const choice =
-        d.choice ?? a.fallbacks.get(spec.column) ?? derived(spec.column, null, 'no-evidence', 0.5);
+      const choice = d.choice ?? a.fallback(spec.column) ?? derived(spec.column, null, 'no-evidence', 0.5);
       fields.push(choice);
     }
-    const latest = Math.max(
-      0,
-      ...decisions.map(({ d }) => d.latestAt),
-      ...a.evidence.map((e) => Date.parse(e.observedAt)),
-    );
+    let latest = 0;
+    for (const { d } of decisions) latest = Math.max(latest, d.latestAt);
+    for (const e of a.evidence) latest = Math.max(latest, Date.parse(e.observedAt));
     const created = fields.find((f) => f.column === 'created_at');
     const updatedAt = new Date(latest || Date.parse(String(created?.value ?? 0))).toISOString();
     fields.push(derived('updated_at', updatedAt, 'latest-observation', 1));
     const row: Record<string, Value> = {};
     for (const f of fields) row[f.column] = f.value;
-    const confidence = round4(
-      Math.min(...fields.filter(material).map((f) => f.confidence)) * a.linkConfidence,
-    );
+    const confidence = round4(lowestMaterialConfidence(fields, Number.POSITIVE_INFINITY) * a.linkConfidence);
     fields.sort((x, y) => compareText(x.column, y.column));
     const item: PlanItem = {
       kind: 'insert',
@@ -239,9 +253,9 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
       confidence,
       disposition: dispositionOf(confidence, conflicts, a.thresholds),
       fields,
-      evidenceIds,
+      evidenceIds: evidenceIds(),
       conflicts,
-      dependsOn: [...new Set(a.dependsOn)].sort(),
+      dependsOn: sortedUnique([...a.dependsOn]),
       summary: a.summary(row),
       row,
     };
@@ -252,19 +266,17 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
   for (const { d } of decisions) if (d.changed && d.choice) fields.push(d.choice);
   const rowAfter = { ...a.row };
   if (fields.length === 0) return { item: null, rowAfter };
-  const latest = Math.max(
-    Date.parse(String(a.row.updated_at)),
-    ...decisions.filter(({ d }) => d.changed).map(({ d }) => d.latestAt),
-  );
+  let latest = Date.parse(String(a.row.updated_at));
+  for (const { d } of decisions) if (d.changed) latest = Math.max(latest, d.latestAt);
   fields.push(derived('updated_at', new Date(latest).toISOString(), 'latest-observation', 1));
   fields.sort((x, y) => compareText(x.column, y.column));
   const changes = fields.map((f) => ({ column: f.column, from: a.row![f.column] ?? null, to: f.value }));
   for (const c of changes) rowAfter[c.column] = c.to;
   const baseRowHash = hashRow(a.table, a.row);
-  const confidence = round4(
-    Math.min(1, ...fields.filter(material).map((f) => f.confidence)) * a.linkConfidence,
-  );
-  const usedIds = [...new Set(fields.flatMap((f) => f.evidenceIds))].sort();
+  const confidence = round4(lowestMaterialConfidence(fields, 1) * a.linkConfidence);
+  const fieldIds: string[] = [];
+  for (const f of fields) for (const id of f.evidenceIds) fieldIds.push(id);
+  const usedIds = sortedUnique(fieldIds);
   const item: PlanItem = {
     kind: 'update',
     id: itemId('update', a.table, a.id, { baseRowHash, changes }),
@@ -274,9 +286,9 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
     confidence,
     disposition: dispositionOf(confidence, conflicts, a.thresholds),
     fields,
-    evidenceIds: usedIds.length > 0 ? usedIds : evidenceIds,
+    evidenceIds: usedIds.length > 0 ? usedIds : evidenceIds(),
     conflicts,
-    dependsOn: [...new Set(a.dependsOn)].sort(),
+    dependsOn: sortedUnique([...a.dependsOn]),
     summary: a.summary(rowAfter),
     baseRowHash,
     changes,
@@ -289,6 +301,13 @@ function planEntity(a: EntityArgs): { item: PlanItem | null; rowAfter: Record<st
 const IMMATERIAL = new Set(['created_at', 'updated_at', 'notes']);
 function material(f: FieldChoice): boolean {
   return !IMMATERIAL.has(f.column) && !(f.rule === 'no-evidence' && f.value === null);
+}
+
+/** `Math.min(start, ...confidences of the material fields)`. */
+function lowestMaterialConfidence(fields: readonly FieldChoice[], start: number): number {
+  let low = start;
+  for (const f of fields) if (material(f)) low = Math.min(low, f.confidence);
+  return low;
 }
 
 function pushClaim(map: Map<string, Claim[]>, column: string, c: Claim | null): void {
@@ -443,14 +462,15 @@ export function planCustomer(
   // A Stripe Customer the platform made for a person it already had, after it went live again on the restored
   // database (`liveSince`): the live platform wrote that row itself, so whether the row keeps the id is its call.
   const liveMade = c.row && liveSince ? stripeCustomersMadeSince(clusterEvidence(c), liveSince) : undefined;
-  const stripeClaim = (ev: Evidence, id: string | undefined) =>
-    id && (guestIds.has(id) || liveMade?.has(id)) ? null : claimOf(ev, 'stripe_customer_id', id);
+  const stripeClaim = (o: ClaimOrigin, id: string | undefined) =>
+    id && (guestIds.has(id) || liveMade?.has(id)) ? null : claimOf(o, 'stripe_customer_id', id);
   for (const ev of c.evidence) {
-    pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.fullName));
-    pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.email));
-    pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.phone));
-    pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
-    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', ev.fields.createdAt));
+    const o = originOf(ev);
+    pushClaim(claims, 'full_name', claimOf(o, 'full_name', ev.fields.fullName));
+    pushClaim(claims, 'email', claimOf(o, 'email', ev.fields.email));
+    pushClaim(claims, 'phone', claimOf(o, 'phone', ev.fields.phone));
+    pushClaim(claims, 'stripe_customer_id', stripeClaim(o, ev.fields.stripeCustomerId));
+    pushClaim(claims, 'created_at', claimOf(o, 'created_at', ev.fields.createdAt));
   }
   for (const b of c.bookings)
     for (const ev of b.evidence) {
@@ -462,17 +482,19 @@ export function planCustomer(
       )
         continue;
       evidence.push(ev);
-      pushClaim(claims, 'full_name', claimOf(ev, 'full_name', ev.fields.customerName));
-      pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
-      pushClaim(claims, 'phone', claimOf(ev, 'phone', ev.fields.customerPhone));
-      pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
+      const o = originOf(ev);
+      pushClaim(claims, 'full_name', claimOf(o, 'full_name', ev.fields.customerName));
+      pushClaim(claims, 'email', claimOf(o, 'email', ev.fields.customerEmail));
+      pushClaim(claims, 'phone', claimOf(o, 'phone', ev.fields.customerPhone));
+      pushClaim(claims, 'stripe_customer_id', stripeClaim(o, ev.fields.stripeCustomerId));
     }
   for (const p of c.payments)
     for (const ev of p.evidence) {
       if (!ev.fields.customerEmail && !ev.fields.stripeCustomerId) continue;
       evidence.push(ev);
-      pushClaim(claims, 'email', claimOf(ev, 'email', ev.fields.customerEmail));
-      pushClaim(claims, 'stripe_customer_id', stripeClaim(ev, ev.fields.stripeCustomerId));
+      const o = originOf(ev);
+      pushClaim(claims, 'email', claimOf(o, 'email', ev.fields.customerEmail));
+      pushClaim(claims, 'stripe_customer_id', stripeClaim(o, ev.fields.stripeCustomerId));
     }
   const row = c.row as unknown as Record<string, Value> | null;
   const extraConflicts: Conflict[] = [];
@@ -483,13 +505,22 @@ export function planCustomer(
       alternatives: [],
     });
   }
-  const fallbacks = new Map<string, FieldChoice>([
-    ['full_name', derived('full_name', '', 'no-evidence', 0.3, [], 'no source named this person')],
-    ['email', derived('email', null, 'no-evidence', 0.9)],
-    ['phone', derived('phone', null, 'no-evidence', 0.9)],
-    ['stripe_customer_id', derived('stripe_customer_id', null, 'no-evidence', 0.95)],
-    ['created_at', earliestObservation(evidence, signUpLeadMs)],
-  ]);
+  // Made only for a column that needs one: most columns have evidence, and an update keeps the row's values.
+  const fallback = (column: string): FieldChoice | undefined => {
+    switch (column) {
+      case 'full_name':
+        return derived('full_name', '', 'no-evidence', 0.3, [], 'no source named this person');
+      case 'email':
+        return derived('email', null, 'no-evidence', 0.9);
+      case 'phone':
+        return derived('phone', null, 'no-evidence', 0.9);
+      case 'stripe_customer_id':
+        return derived('stripe_customer_id', null, 'no-evidence', 0.95);
+      case 'created_at':
+        return earliestObservation(evidence, signUpLeadMs);
+    }
+    return undefined;
+  };
   const fixed = c.row
     ? []
     : [
@@ -514,7 +545,7 @@ export function planCustomer(
     specs: CUSTOMER_COLUMNS,
     claims,
     fixed,
-    fallbacks,
+    fallback,
     evidence,
     ctx: { ...ctx, ownEmails },
     thresholds,
@@ -553,15 +584,16 @@ export function planBooking(
   const latestEnd = Math.max(0, ...b.evidence.map((ev) => Date.parse(ev.fields.endsAt ?? '') || 0));
   for (const ev of b.evidence) {
     const f = ev.fields;
-    pushClaim(claims, 'reference', claimOf(ev, 'reference', f.reference?.toUpperCase()));
-    pushClaim(claims, 'resource_id', claimOf(ev, 'resource_id', resolveResource(ev)));
-    pushClaim(claims, 'starts_at', claimOf(ev, 'starts_at', f.startsAt));
-    pushClaim(claims, 'ends_at', claimOf(ev, 'ends_at', f.endsAt));
-    if (!isHousekeepingDelete(ev, latestEnd)) pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
-    pushClaim(claims, 'total_amount', claimOf(ev, 'total_amount', f.totalAmount));
-    pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
-    pushClaim(claims, 'notes', claimOf(ev, 'notes', f.notes));
-    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', f.createdAt));
+    const o = originOf(ev);
+    pushClaim(claims, 'reference', claimOf(o, 'reference', f.reference?.toUpperCase()));
+    pushClaim(claims, 'resource_id', claimOf(o, 'resource_id', resolveResource(ev)));
+    pushClaim(claims, 'starts_at', claimOf(o, 'starts_at', f.startsAt));
+    pushClaim(claims, 'ends_at', claimOf(o, 'ends_at', f.endsAt));
+    if (!isHousekeepingDelete(ev, latestEnd)) pushClaim(claims, 'status', claimOf(o, 'status', f.status));
+    pushClaim(claims, 'total_amount', claimOf(o, 'total_amount', f.totalAmount));
+    pushClaim(claims, 'currency', claimOf(o, 'currency', f.currency?.toLowerCase()));
+    pushClaim(claims, 'notes', claimOf(o, 'notes', f.notes));
+    pushClaim(claims, 'created_at', claimOf(o, 'created_at', f.createdAt));
   }
   const row = b.row as unknown as Record<string, Value> | null;
   if (!row) {
@@ -572,36 +604,40 @@ export function planBooking(
     if (!claims.get('starts_at') || !claims.get('ends_at'))
       return { item: null, rowAfter: null, id, status: 'skipped', problem: 'booking_without_times' };
   }
-  const fallbacks = new Map<string, FieldChoice>([
-    [
-      'reference',
-      derived(
-        'reference',
-        `BK-${hashValue(['reference', id]).slice(0, 6).toUpperCase()}`,
-        'generated-reference',
-        0.5,
-        [],
-        'no source gave a reference; a new one was made from the booking id',
-      ),
-    ],
-    ['status', derived('status', 'confirmed', 'default-status', 0.9, [], 'no source gave a status')],
-    [
-      'total_amount',
-      paymentsTotal
-        ? derived(
-            'total_amount',
-            paymentsTotal.value,
-            'sum-of-payments',
-            paymentsTotal.confidence,
-            paymentsTotal.evidenceIds,
-            paymentsTotal.explanation,
-          )
-        : derived('total_amount', 0, 'no-evidence', 0.3),
-    ],
-    ['currency', derived('currency', currency, 'business-currency', 0.97)],
-    ['notes', derived('notes', null, 'no-evidence', 0.99)],
-    ['created_at', earliestObservation(b.evidence)],
-  ]);
+  // Made only for a column that needs one: most columns have evidence, and an update keeps the row's values.
+  const fallback = (column: string): FieldChoice | undefined => {
+    switch (column) {
+      case 'reference':
+        return derived(
+          'reference',
+          `BK-${hashValue(['reference', id]).slice(0, 6).toUpperCase()}`,
+          'generated-reference',
+          0.5,
+          [],
+          'no source gave a reference; a new one was made from the booking id',
+        );
+      case 'status':
+        return derived('status', 'confirmed', 'default-status', 0.9, [], 'no source gave a status');
+      case 'total_amount':
+        return paymentsTotal
+          ? derived(
+              'total_amount',
+              paymentsTotal.value,
+              'sum-of-payments',
+              paymentsTotal.confidence,
+              paymentsTotal.evidenceIds,
+              paymentsTotal.explanation,
+            )
+          : derived('total_amount', 0, 'no-evidence', 0.3);
+      case 'currency':
+        return derived('currency', currency, 'business-currency', 0.97);
+      case 'notes':
+        return derived('notes', null, 'no-evidence', 0.99);
+      case 'created_at':
+        return earliestObservation(b.evidence);
+    }
+    return undefined;
+  };
   const fixed: FieldChoice[] = [];
   if (!row) {
     const original = b.evidence.some((e) => e.fields.bookingId?.toLowerCase() === id);
@@ -629,7 +665,7 @@ export function planBooking(
     specs: BOOKING_COLUMNS,
     claims,
     fixed,
-    fallbacks,
+    fallback,
     evidence: b.evidence,
     ctx,
     thresholds,
@@ -667,36 +703,50 @@ export function planPayment(
   const claims = new Map<string, Claim[]>();
   for (const ev of p.evidence) {
     const f = ev.fields;
-    pushClaim(claims, 'amount', claimOf(ev, 'amount', f.amount));
-    pushClaim(claims, 'amount_refunded', claimOf(ev, 'amount_refunded', f.amountRefunded));
-    pushClaim(claims, 'currency', claimOf(ev, 'currency', f.currency?.toLowerCase()));
-    pushClaim(claims, 'status', claimOf(ev, 'status', f.status));
+    const o = originOf(ev);
+    pushClaim(claims, 'amount', claimOf(o, 'amount', f.amount));
+    pushClaim(claims, 'amount_refunded', claimOf(o, 'amount_refunded', f.amountRefunded));
+    pushClaim(claims, 'currency', claimOf(o, 'currency', f.currency?.toLowerCase()));
+    pushClaim(claims, 'status', claimOf(o, 'status', f.status));
     pushClaim(
       claims,
       'method',
-      claimOf(ev, 'method', f.method ?? (ev.source.kind === 'stripe' ? 'card' : undefined)),
+      claimOf(o, 'method', f.method ?? (ev.source.kind === 'stripe' ? 'card' : undefined)),
     );
     pushClaim(
       claims,
       'stripe_payment_intent_id',
-      claimOf(ev, 'stripe_payment_intent_id', f.stripePaymentIntentId),
+      claimOf(o, 'stripe_payment_intent_id', f.stripePaymentIntentId),
     );
-    pushClaim(claims, 'stripe_charge_id', claimOf(ev, 'stripe_charge_id', f.stripeChargeId));
-    pushClaim(claims, 'paid_at', claimOf(ev, 'paid_at', f.paidAt));
-    pushClaim(claims, 'created_at', claimOf(ev, 'created_at', f.createdAt));
+    pushClaim(claims, 'stripe_charge_id', claimOf(o, 'stripe_charge_id', f.stripeChargeId));
+    pushClaim(claims, 'paid_at', claimOf(o, 'paid_at', f.paidAt));
+    pushClaim(claims, 'created_at', claimOf(o, 'created_at', f.createdAt));
   }
   const row = p.row as unknown as Record<string, Value> | null;
-  const fallbacks = new Map<string, FieldChoice>([
-    ['amount', derived('amount', 0, 'no-evidence', 0.3)],
-    ['amount_refunded', derived('amount_refunded', 0, 'no-refund-seen', 0.9)],
-    ['currency', derived('currency', currency, 'business-currency', 0.97)],
-    ['status', derived('status', 'succeeded', 'default-status', 0.7)],
-    ['method', derived('method', 'other', 'no-evidence', 0.6)],
-    ['stripe_payment_intent_id', derived('stripe_payment_intent_id', null, 'no-evidence', 0.99)],
-    ['stripe_charge_id', derived('stripe_charge_id', null, 'no-evidence', 0.99)],
-    ['paid_at', derived('paid_at', null, 'no-evidence', 0.9)],
-    ['created_at', earliestObservation(p.evidence)],
-  ]);
+  // Made only for a column that needs one: most columns have evidence, and an update keeps the row's values.
+  const fallback = (column: string): FieldChoice | undefined => {
+    switch (column) {
+      case 'amount':
+        return derived('amount', 0, 'no-evidence', 0.3);
+      case 'amount_refunded':
+        return derived('amount_refunded', 0, 'no-refund-seen', 0.9);
+      case 'currency':
+        return derived('currency', currency, 'business-currency', 0.97);
+      case 'status':
+        return derived('status', 'succeeded', 'default-status', 0.7);
+      case 'method':
+        return derived('method', 'other', 'no-evidence', 0.6);
+      case 'stripe_payment_intent_id':
+        return derived('stripe_payment_intent_id', null, 'no-evidence', 0.99);
+      case 'stripe_charge_id':
+        return derived('stripe_charge_id', null, 'no-evidence', 0.99);
+      case 'paid_at':
+        return derived('paid_at', null, 'no-evidence', 0.9);
+      case 'created_at':
+        return earliestObservation(p.evidence);
+    }
+    return undefined;
+  };
   const fixed: FieldChoice[] = [];
   if (!row) {
     fixed.push(
@@ -736,7 +786,7 @@ export function planPayment(
     specs: PAYMENT_COLUMNS,
     claims,
     fixed,
-    fallbacks,
+    fallback,
     evidence: p.evidence,
     ctx,
     thresholds,

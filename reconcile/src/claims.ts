@@ -51,10 +51,13 @@ export function sourceGroup(kind: SourceKind | 'target'): SourceGroup {
 
 /** Newest first: observed time, then the source's own version rank, then extractor confidence, then id for ties. */
 export function compareNewestFirst(a: Claim, b: Claim): number {
-  return (
-    b.at - a.at ||
-    b.rank - a.rank ||
-    b.confidence - a.confidence ||
-    compareText(a.evidenceId ?? '', b.evidenceId ?? '')
-  );
+  // Signs rather than differences: a difference of timestamps or confidences is a heap number for each comparison a
+  // sort makes. A NaN difference falls through to the next key, as `b.at - a.at || ...` does.
+  const at = b.at - a.at;
+  if (at) return at > 0 ? 1 : -1;
+  const rank = b.rank - a.rank;
+  if (rank) return rank > 0 ? 1 : -1;
+  const confidence = b.confidence - a.confidence;
+  if (confidence) return confidence > 0 ? 1 : -1;
+  return compareText(a.evidenceId ?? '', b.evidenceId ?? '');
 }

@@ -8,8 +8,14 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const matchedA = new Uint8Array(la);
-  const matchedB = new Uint8Array(lb);
+  // Scratch flags shared by every call (cleared for the lengths used): two typed arrays per pair were a tenth of
+  // customer linking's garbage. Nothing else holds them, so the function stays pure.
+  if (scratchA.length < la) scratchA = new Uint8Array(Math.max(la, 2 * scratchA.length));
+  if (scratchB.length < lb) scratchB = new Uint8Array(Math.max(lb, 2 * scratchB.length));
+  const matchedA = scratchA;
+  const matchedB = scratchB;
+  matchedA.fill(0, 0, la);
+  matchedB.fill(0, 0, lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - window);
@@ -36,6 +42,9 @@ export function jaroWinkler(a: string, b: string): number {
   while (prefix < 4 && prefix < la && prefix < lb && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
   return jaro + prefix * 0.1 * (1 - jaro);
 }
+
+let scratchA = new Uint8Array(64);
+let scratchB = new Uint8Array(64);
 
 // Letters NFKD leaves whole: typed without their stroke or as the two letters they stand for.
 const LETTER_FOLDS: Record<string, string> = {

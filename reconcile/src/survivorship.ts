@@ -2,6 +2,7 @@ import type { Alternative, Conflict, FieldChoice, SourceKind, Value } from '@sal
 import { round4, scoreConfidence } from './calibration.ts';
 import { type Claim, compareNewestFirst, type SourceGroup, sourceGroup } from './claims.ts';
 import { compareText } from './compare.ts';
+import { NO_ALTERNATIVES, NO_EVIDENCE_IDS } from './empty-lists.ts';
 import {
   formatName,
   type NamePrior,
@@ -10,6 +11,7 @@ import {
   spellingScore,
   support,
 } from './name-spelling.ts';
+import { sortedUnique } from './sorted-unique.ts';
 
 /**
  * Per-field survivorship: which of the claims about one column wins, why, how sure we are, and whether trusted
@@ -93,8 +95,8 @@ export function chooseField(args: {
         value: target.value,
         confidence: 0.99,
         rule: RULES.targetKept,
-        evidenceIds: [],
-        alternatives: alternativesOf(stale, target.value, same),
+        evidenceIds: NO_EVIDENCE_IDS,
+        alternatives: alternativesOf(stale, target.value),
         explanation: stale.length
           ? `kept the target row's value; ${stale.length} older observation(s) ignored`
           : "kept the target row's value; no evidence about it",
@@ -106,11 +108,11 @@ export function chooseField(args: {
   const heads = fresh.length === 1 ? fresh : headsOf(fresh);
 
   let rule: string = RULES.latest;
-  let pool: Claim[] = heads;
+  let pool: readonly Claim[] = heads;
   let priority = 0;
   const configured = ctx.survivorship[`${entity}.${field}`];
   const confirmations = fromSource(heads, 'confirmation');
-  const operators = fromSource(heads, 'operator');
+  const operators = confirmations.length > 0 ? NO_CLAIMS : fromSource(heads, 'operator');
   let chosen: Claim | undefined;
   // Set by the name rule: the spelling written (when reformatted) and the class of spellings that agree with it.
   let written: string | undefined;
@@ -130,15 +132,19 @@ export function chooseField(args: {
     priority = 1;
   } else if (kind === 'created') {
     rule = RULES.earliestCreation;
-    chosen = [...heads].sort(
+    chosen = firstBy(
+      heads,
       (a, b) => compareText(String(a.value), String(b.value)) || compareNewestFirst(a, b),
-    )[0];
+    );
     priority = 1;
   } else if (kind === 'refund') {
     // Refunds are never taken back: the largest amount any version shows is the latest state (a payment intent, or
     // a charge read before its refund, shows less, not a rival).
     rule = RULES.refundsGrow;
-    chosen = [...heads].sort((a, b) => Number(b.value) - Number(a.value) || compareNewestFirst(a, b))[0];
+    chosen =
+      heads.length === 1
+        ? heads[0]
+        : [...heads].sort((a, b) => Number(b.value) - Number(a.value) || compareNewestFirst(a, b))[0];
     priority = 1;
   } else if (kind === 'amount') {
     const stripe = fromSource(heads, 'stripe');
@@ -183,8 +189,8 @@ export function chooseField(args: {
           value: 'confirmed',
           confidence: 0.9,
           rule: RULES.deletionAlone,
-          evidenceIds: [],
-          alternatives: alternativesOf(heads, 'confirmed', same),
+          evidenceIds: NO_EVIDENCE_IDS,
+          alternatives: alternativesOf(heads, 'confirmed'),
           explanation:
             'only Google Calendar shows a cancellation (a deleted event), which staff also do by hand; nothing else bears it out, so the booking stands',
         },
@@ -239,16 +245,16 @@ export function chooseField(args: {
       known.set(k, ctx.namePrior && ctx.ownEmails ? support(k, ctx.namePrior, ctx.ownEmails) : 0);
     const rank = new Map<Claim, [number, number]>();
     for (const c of all) rank.set(c, [known.get(classOf.get(c)!)!, votes.get(classOf.get(c)!)!.size]);
-    const best = [...all].sort((a, b) => byNameRank(a, b, rank))[0]!;
+    const best = firstBy(all, (a, b) => byNameRank(a, b, rank))!;
     nameGroup = classOf.get(best)!;
-    chosen = all
-      .filter((c) => classOf.get(c) === nameGroup)
-      .sort(
-        (a, b) =>
-          spellingScore(String(b.value)) - spellingScore(String(a.value)) ||
-          b.confidence - a.confidence ||
-          compareNewestFirst(a, b),
-      )[0]!;
+    // Each spelling scored once, not once per comparison (the score normalizes and splits the name).
+    const spellings = all.filter((c) => classOf.get(c) === nameGroup);
+    const score = new Map<Claim, number>();
+    for (const c of spellings) score.set(c, spellingScore(String(c.value)));
+    chosen = firstBy(
+      spellings,
+      (a, b) => score.get(b)! - score.get(a)! || b.confidence - a.confidence || compareNewestFirst(a, b),
+    )!;
     if (chosen === target) chosen = heads.find((c) => c.value === target.value) ?? target;
     const formatted = restoreMarks(
       formatName(String(chosen.value)),
@@ -261,63 +267,134 @@ export function chooseField(args: {
   chosen ??= pool[0]!;
   const value = written ?? chosen.value;
 
-  // Spellings of the chosen name agree with it; any other value agrees only when equal.
-  const agrees = (c: Claim) =>
-    nameGroup === undefined ? same(c.value, value) : nameClass(String(c.value)) === nameGroup;
-  const agreeing = heads.filter(agrees);
-  const disagreeing = heads.filter((c) => !agrees(c));
-  const agreeGroups = groups(agreeing);
-  if (target && agrees(target)) agreeGroups.add('target');
+  // Spellings of the chosen name agree with it; any other value agrees only when equal. One pass over the heads,
+  // with source systems as bits rather than Sets and no closure: this runs for every column of every item.
+  let agreeMask = 0;
+  let extractorConfidence = chosen.confidence;
+  let latestAt = target && same(target.value, value) ? target.at : 0;
+  const used: string[] = [];
+  const disagreeing: Claim[] = [];
+  for (const c of heads) {
+    if (nameGroup === undefined ? same(c.value, value) : nameClass(String(c.value)) === nameGroup) {
+      agreeMask |= groupBit(c.source);
+      extractorConfidence = Math.max(extractorConfidence, c.confidence);
+      latestAt = Math.max(latestAt, c.at);
+      if (c.evidenceId !== null) used.push(c.evidenceId);
+    } else disagreeing.push(c);
+  }
+  if (
+    target &&
+    (nameGroup === undefined ? same(target.value, value) : nameClass(String(target.value)) === nameGroup)
+  )
+    agreeMask |= TARGET_BIT;
   // A disagreeing source seen as late as the chosen one is a rival, not a superseded version; contact details
   // legitimately change, and a customer's confirmation or a cancellation settles the question.
   const rivals =
-    priority === 1 && rule !== RULES.stripeAmounts
-      ? []
+    disagreeing.length === 0 || (priority === 1 && rule !== RULES.stripeAmounts)
+      ? NO_CLAIMS
       : disagreeing.filter((c) => {
           if (kind === 'contact' || sameValue(kind, c.value, value, ctx.tolerances)) return false;
           if (rule === RULES.stripeAmounts) return c.source === 'stripe';
           return c.at >= chosen.at - SIMULTANEOUS_MS && c.confidence >= TRUSTED_CONFIDENCE;
         });
-  const olderGroups = groups(disagreeing.filter((c) => !rivals.includes(c)));
-  const rivalGroups = groups(rivals);
-  for (const g of agreeGroups) olderGroups.delete(g);
+  let olderMask = 0;
+  let rivalMask = 0;
+  for (const c of disagreeing)
+    if (rivals.includes(c)) rivalMask |= groupBit(c.source);
+    else olderMask |= groupBit(c.source);
+  olderMask &= ~agreeMask;
   const confidence = scoreConfidence({
-    agreeingSources: agreeGroups.size,
-    olderDisagreeing: olderGroups.size,
-    newerDisagreeing: rivals.length > 0 ? Math.max(1, rivalGroups.size) : 0,
-    extractorConfidence: Math.max(...[chosen, ...agreeing].map((c) => c.confidence)),
+    agreeingSources: bitCount(agreeMask),
+    olderDisagreeing: bitCount(olderMask),
+    newerDisagreeing: rivals.length > 0 ? Math.max(1, bitCount(rivalMask)) : 0,
+    extractorConfidence,
     priorityRule: priority,
   });
-  const alternatives = alternativesOf([...fresh, ...stale, ...(target ? [target] : [])], value, same);
-  const used = agreeing.map((c) => c.evidenceId).filter((x): x is string => x !== null);
+  const alternatives = alternativesOf(fresh, value, stale, target);
   const ignored = fresh.length + stale.length - used.length;
   const choice: FieldChoice = {
     column,
     value,
     confidence,
     rule,
-    evidenceIds: [...new Set(used)].sort(),
+    evidenceIds: used.length > 0 ? sortedUnique(used) : NO_EVIDENCE_IDS,
     alternatives,
     explanation:
-      `${rule}: ${agreeGroups.size} agreeing source system(s) [${[...agreeGroups].sort().join(', ')}]` +
-      (ignored > 0
-        ? `; ${ignored} observation(s) not used (older versions, older than the row, or rivals)`
-        : '') +
-      (written !== undefined ? `; written as stored names are, from ${JSON.stringify(chosen.value)}` : ''),
+      written === undefined
+        ? explanationOf(rule, agreeMask, ignored)
+        : `${explanationOf(rule, agreeMask, ignored)}; written as stored names are, from ${JSON.stringify(chosen.value)}`,
   };
   const conflict: Conflict | undefined =
     rivals.length > 0
       ? {
           column,
-          message: `sources disagree on ${column} beyond tolerance: ${[...groups([chosen]), ...rivalGroups].join(' vs ')}`,
-          alternatives: alternativesOf(rivals, value, same),
+          message: `sources disagree on ${column} beyond tolerance: ${[...groups([chosen]), ...groups(rivals)].join(' vs ')}`,
+          alternatives: alternativesOf(rivals, value),
         }
       : undefined;
-  const latestAt = Math.max(
-    target && same(target.value, value) ? target.at : 0,
-    ...agreeing.map((c) => c.at),
-  );
   return { choice, conflict, changed: !target || !same(target.value, value), latestAt };
+}
+
+const NO_CLAIMS: readonly Claim[] = [];
+
+// Source systems as bits, in the order their names sort, so a set of them is a number and its sorted list is known.
+const GROUP_NAMES: readonly SourceGroup[] = [
+  'calendar',
+  'confirmation',
+  'email',
+  'operator',
+  'stripe',
+  'target',
+];
+const TARGET_BIT = 1 << GROUP_NAMES.indexOf('target');
+const GROUP_LISTS: readonly string[] = Array.from({ length: 1 << GROUP_NAMES.length }, (_, mask) =>
+  GROUP_NAMES.filter((_, i) => mask & (1 << i)).join(', '),
+);
+
+// Explanations repeat word for word across a plan (a rule, a set of systems, a count): each is built once, for all
+// plans, rather than once per column. Index: systems mask * 64 + observations not used; larger counts are built.
+const EXPLANATIONS = new Map<string, (string | undefined)[]>();
+
+function explanationOf(rule: string, agreeMask: number, ignored: number): string {
+  if (ignored >= 64) return buildExplanation(rule, agreeMask, ignored);
+  let byKey = EXPLANATIONS.get(rule);
+  if (!byKey) {
+    byKey = new Array<string | undefined>(64 * 64).fill(undefined);
+    EXPLANATIONS.set(rule, byKey);
+  }
+  const i = agreeMask * 64 + ignored;
+  let text = byKey[i];
+  if (text === undefined) {
+    text = buildExplanation(rule, agreeMask, ignored);
+    byKey[i] = text;
+  }
+  return text;
+}
+
+function buildExplanation(rule: string, agreeMask: number, ignored: number): string {
+  return (
+    `${rule}: ${bitCount(agreeMask)} agreeing source system(s) [${GROUP_LISTS[agreeMask]}]` +
+    (ignored > 0
+      ? `; ${ignored} observation(s) not used (older versions, older than the row, or rivals)`
+      : '')
+  );
+}
+
+function groupBit(kind: SourceKind | 'target'): number {
+  return 1 << GROUP_NAMES.indexOf(sourceGroup(kind));
+}
+
+function bitCount(mask: number): number {
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
+  return n;
+}
+
+/** The first of `list` that nothing later orders before: `[...list].sort(order)[0]` without copying or sorting. */
+function firstBy<T>(list: readonly T[], order: (a: T, b: T) => number): T | undefined {
+  let best = list[0];
+  for (let i = 1; i < list.length; i++) if (order(list[i]!, best!) < 0) best = list[i];
+  return best;
 }
 
 /** Names: more widely borne out first, then more systems agreeing, more trusted, newer. */
@@ -341,34 +418,63 @@ function same(a: Value, b: Value): boolean {
   return a === b;
 }
 
-function fromSource(heads: Claim[], source: string): Claim[] {
-  return heads.filter((c) => c.source === source);
+// No new array when no claim is from the source (the usual answer for confirmations and operator entries).
+function fromSource(heads: readonly Claim[], source: string): readonly Claim[] {
+  return heads.some((c) => c.source === source) ? heads.filter((c) => c.source === source) : NO_CLAIMS;
 }
 
 /** Each source object's newest version, newest first. */
 function headsOf(fresh: Claim[]): Claim[] {
-  const current = new Map<string, Claim>();
-  for (const c of [...fresh].sort(compareNewestFirst))
-    if (!current.has(c.objectKey)) current.set(c.objectKey, c);
-  return [...current.values()].sort(compareNewestFirst);
+  const sorted = [...fresh].sort(compareNewestFirst);
+  // Most objects have one version among a column's few claims: the sorted copy is the answer unless a key repeats,
+  // which a scan over the claims before tells at this size without a Map.
+  if (sorted.length > 16) {
+    const current = new Map<string, Claim>();
+    for (const c of sorted) if (!current.has(c.objectKey)) current.set(c.objectKey, c);
+    return current.size === sorted.length ? sorted : [...current.values()];
+  }
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const c = sorted[i]!;
+    let repeat = false;
+    for (let j = 0; j < n; j++)
+      if (sorted[j]!.objectKey === c.objectKey) {
+        repeat = true;
+        break;
+      }
+    if (!repeat) sorted[n++] = c;
+  }
+  sorted.length = n;
+  return sorted;
 }
 
-function groups(claims: Claim[]): Set<SourceGroup> {
+function groups(claims: readonly Claim[]): Set<SourceGroup> {
   return new Set(claims.map((c) => sourceGroup(c.source)));
 }
 
-/** Values other than the chosen one, each with its evidence and sources, sorted for stable plans. */
+/**
+ * Values other than the chosen one among `claims`, then `more`, then `target`, each with its evidence and sources,
+ * sorted for stable plans.
+ */
 function alternativesOf(
-  claims: Claim[],
+  claims: readonly Claim[],
   chosen: Value,
-  same: (a: Value, b: Value) => boolean,
+  more: readonly Claim[] = NO_CLAIMS,
+  target: Claim | null = null,
 ): Alternative[] {
+  // Usually every claim agrees: no Map, no strings.
+  if (
+    !claims.some((c) => !same(c.value, chosen)) &&
+    !more.some((c) => !same(c.value, chosen)) &&
+    (target === null || same(target.value, chosen))
+  )
+    return NO_ALTERNATIVES;
   const byValue = new Map<
     string,
     { value: Value; ids: Set<string>; sources: Set<string>; confidence: number }
   >();
-  for (const c of claims) {
-    if (same(c.value, chosen)) continue;
+  const add = (c: Claim) => {
+    if (same(c.value, chosen)) return;
     const k = JSON.stringify(c.value);
     let alt = byValue.get(k);
     if (!alt) {
@@ -378,7 +484,10 @@ function alternativesOf(
     if (c.evidenceId) alt.ids.add(c.evidenceId);
     alt.sources.add(c.source);
     alt.confidence = Math.max(alt.confidence, c.confidence);
-  }
+  };
+  for (const c of claims) add(c);
+  for (const c of more) add(c);
+  if (target) add(target);
   return [...byValue.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([, a]) => ({
