@@ -404,7 +404,7 @@ function altOf(f: FieldChoice): Alternative {
 function seenAt(ev: Evidence): number {
   const observed = Date.parse(ev.observedAt);
   const created = ev.entity === 'customer' ? Number.NaN : Date.parse(ev.fields.createdAt ?? '');
-  return created < observed ? created : observed;
+  return Number.isNaN(created) ? observed : Math.min(created, observed);
 }
 
 function earliestObservation(evidence: Evidence[], leadMs = 0): FieldChoice {
@@ -412,7 +412,8 @@ function earliestObservation(evidence: Evidence[], leadMs = 0): FieldChoice {
   let firstAt = Number.POSITIVE_INFINITY;
   for (const ev of evidence) {
     const at = seenAt(ev);
-    if (at < firstAt || (at === firstAt && first && compareText(ev.id, first.id) < 0)) [first, firstAt] = [ev, at];
+    if (at < firstAt || (at === firstAt && first && compareText(ev.id, first.id) < 0))
+      [first, firstAt] = [ev, at];
   }
   return derived(
     'created_at',
