@@ -1,6 +1,8 @@
 // npm run bench:apply: rows per second for a guarded apply of 500k inserts + 100k updates, against a raw COPY of the
-// same rows into the same tables (a second database, seeded alike) in the same run. Needs PostgreSQL (TEST_DATABASE_URL
-// or 127.0.0.1:5432) and psql. Options: --inserts N (default 500000), --updates N (default 100000), --chunk N, --revert
+// same rows into the same tables (other databases, seeded alike) in the same run. The raw COPY is timed twice, just
+// before and just after the apply (each into its own database, after a CHECKPOINT so no phase pays for the previous
+// one's dirty buffers), and the ratio is to their mean: load on this shared machine drifts within a run, and a single
+// COPY after the apply swung 14-33 s. Needs PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432) and psql. Options: --inserts N (default 500000), --updates N (default 100000), --chunk N, --revert
 // (also time reverting the batch; slow at full size: the reference schema has no index on bookings.customer_id, so
 // each removed customer's foreign-key check scans bookings).
 import { execFileSync } from 'node:child_process';
@@ -159,13 +161,16 @@ function psql(url: string, script: string): void {
 
 const dir = mkdtempSync(join(tmpdir(), 'salvage-bench-apply-'));
 const a = await createTestDatabase('salvage_bench_apply');
-const b = await createTestDatabase('salvage_bench_copy');
+const b = await createTestDatabase('salvage_bench_copy_before');
+const c = await createTestDatabase('salvage_bench_copy_after');
 const ha = await openDatabase({ url: a.url });
 const hb = await openDatabase({ url: b.url });
+const hc = await openDatabase({ url: c.url });
 try {
-  console.log(`seeding two databases with ${UPDATES} customers ...`);
+  console.log(`seeding three databases with ${UPDATES} customers ...`);
   await seed(ha.db, a.url, dir);
   await seed(hb.db, b.url, dir);
+  await seed(hc.db, c.url, dir);
 
   console.log(
     `building a plan: ${NEW_CUSTOMERS} customer + ${NEW_BOOKINGS} booking inserts, ${UPDATES} updates ...`,
@@ -204,7 +209,35 @@ try {
     diagnostics: [],
   };
 
+  const cFile = join(dir, 'customers.csv');
+  const bFile = join(dir, 'bookings.csv');
+  const uFile = join(dir, 'updates.csv');
+  writeFileSync(cFile, csv(newCustomers, REFERENCE_COLUMNS.customers));
+  writeFileSync(bFile, csv(newBookings, REFERENCE_COLUMNS.bookings));
+  writeFileSync(uFile, csv(updated, ['id', 'phone', 'updated_at']));
+  // Inserts by COPY, updates by COPY into a staging table + UPDATE ... FROM, in one transaction.
+  const rawCopy = (url: string, when: string): number => {
+    console.log(`raw COPY of the same rows, ${when} the apply ...`);
+    psql(url, 'checkpoint;');
+    const t = performance.now();
+    psql(
+      url,
+      [
+        'begin;',
+        `\\copy customers (${REFERENCE_COLUMNS.customers.join(',')}) from '${cFile}' with (format csv)`,
+        `\\copy bookings (${REFERENCE_COLUMNS.bookings.join(',')}) from '${bFile}' with (format csv)`,
+        'create temp table staged (id uuid, phone text, updated_at timestamptz) on commit drop;',
+        `\\copy staged from '${uFile}' with (format csv)`,
+        'update customers c set phone = s.phone, updated_at = s.updated_at from staged s where c.id = s.id;',
+        'commit;',
+      ].join('\n'),
+    );
+    return (performance.now() - t) / 1000;
+  };
+  const copyBeforeSeconds = rawCopy(b.url, 'before');
+
   console.log('applying ...');
+  await sql`checkpoint`.execute(ha.db);
   let started = performance.now();
   let lastNote = 0;
   const result = await applyPlan({
@@ -224,29 +257,8 @@ try {
   const applySeconds = (performance.now() - started) / 1000;
   if (result.kind !== 'applied') throw new Error(`apply did not write: ${JSON.stringify(result.refusals)}`);
 
-  console.log(
-    'raw COPY of the same rows (inserts by COPY, updates by COPY into a staging table + UPDATE ... FROM) ...',
-  );
-  const cFile = join(dir, 'customers.csv');
-  const bFile = join(dir, 'bookings.csv');
-  const uFile = join(dir, 'updates.csv');
-  writeFileSync(cFile, csv(newCustomers, REFERENCE_COLUMNS.customers));
-  writeFileSync(bFile, csv(newBookings, REFERENCE_COLUMNS.bookings));
-  writeFileSync(uFile, csv(updated, ['id', 'phone', 'updated_at']));
-  started = performance.now();
-  psql(
-    b.url,
-    [
-      'begin;',
-      `\\copy customers (${REFERENCE_COLUMNS.customers.join(',')}) from '${cFile}' with (format csv)`,
-      `\\copy bookings (${REFERENCE_COLUMNS.bookings.join(',')}) from '${bFile}' with (format csv)`,
-      'create temp table staged (id uuid, phone text, updated_at timestamptz) on commit drop;',
-      `\\copy staged from '${uFile}' with (format csv)`,
-      'update customers c set phone = s.phone, updated_at = s.updated_at from staged s where c.id = s.id;',
-      'commit;',
-    ].join('\n'),
-  );
-  const copySeconds = (performance.now() - started) / 1000;
+  const copyAfterSeconds = rawCopy(c.url, 'after');
+  const copySeconds = (copyBeforeSeconds + copyAfterSeconds) / 2;
 
   let revertSeconds = Number.NaN;
   if (args.revert) {
@@ -270,9 +282,12 @@ try {
     chunk: CHUNK,
     applySeconds: Number(applySeconds.toFixed(2)),
     applyRowsPerSecond: Math.round(rows / applySeconds),
+    copyBeforeSeconds: Number(copyBeforeSeconds.toFixed(2)),
+    copyAfterSeconds: Number(copyAfterSeconds.toFixed(2)),
     copySeconds: Number(copySeconds.toFixed(2)),
     copyRowsPerSecond: Math.round(rows / copySeconds),
     ratioToCopy: Number((applySeconds / copySeconds).toFixed(2)),
+    ratioToEachCopy: [copyBeforeSeconds, copyAfterSeconds].map((s) => Number((applySeconds / s).toFixed(2))),
     revertSeconds: Number(revertSeconds.toFixed(2)),
     revertRowsPerSecond: Math.round(rows / revertSeconds),
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(1))),
@@ -281,7 +296,9 @@ try {
 } finally {
   await ha.close();
   await hb.close();
+  await hc.close();
   await a.drop();
   await b.drop();
+  await c.drop();
   rmSync(dir, { recursive: true, force: true });
 }
