@@ -1,3 +1,4 @@
+import { PREFER_LZ4_SQL } from '@salvage/store';
 import { CompiledQuery } from 'kysely';
 import type { PackedChunk } from './journal-chunk.ts';
 import { toArrayLiteral, toUuidArrayParam } from './statements.ts';
@@ -127,15 +128,9 @@ export function buildInsertLedger(planId: string, batchId: string, at: string): 
   );
 }
 
-/**
- * Makes this transaction compress large values (the undo chunks' JSON) with lz4 where the server has it, since pglz
- * took most of the journal's write time; a no-op elsewhere (PGlite, servers built without lz4). Lasts until the
- * transaction ends; readers decompress either method transparently.
- */
+/** Makes this transaction compress the undo chunks' JSON with lz4 where the server has it (store's PREFER_LZ4_SQL). */
 export function buildPreferLz4(): CompiledQuery {
-  return CompiledQuery.raw(
-    `select set_config('default_toast_compression', 'lz4', true) as "setting" where exists (select from pg_catalog.pg_settings where "name" = 'default_toast_compression' and 'lz4' = any("enumvals"))`,
-  );
+  return CompiledQuery.raw(PREFER_LZ4_SQL);
 }
 
 /** Inserts one packed undo chunk: one statement, four array or JSON parameters, whatever the chunk's size. */

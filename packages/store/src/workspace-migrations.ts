@@ -108,6 +108,18 @@ export const workspaceMigrations: Record<string, Migration> = {
       created_at timestamptz NOT NULL DEFAULT now())`,
     `CREATE INDEX confirmations_plan ON ${S}.confirmations (plan_id, status)`,
   ),
+  // A plan's items, one row each, beside its header in plans.plan: a whole plan in one jsonb value stops at
+  // PostgreSQL's 256 MB jsonb limit (about 80,000 items), and its JSON text at V8's 512 MB string limit. Plans saved
+  // before this migration keep their items inline (items_apart false) and read as before.
+  '0002_plan_items': statements(
+    `ALTER TABLE ${S}.plans ADD COLUMN items_apart boolean NOT NULL DEFAULT false`,
+    `CREATE TABLE ${S}.plan_items (
+      plan_id text NOT NULL REFERENCES ${S}.plans(id),
+      ord integer NOT NULL,
+      item_id text NOT NULL,
+      item jsonb NOT NULL,
+      PRIMARY KEY (plan_id, ord))`,
+  ),
 };
 
 class StaticProvider implements MigrationProvider {

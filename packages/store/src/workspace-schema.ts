@@ -77,14 +77,26 @@ export interface WarningsTable {
   created_at: CreatedAt;
 }
 
-/** Saved plans, whole, in save order (`seq`). */
+/**
+ * Saved plans in save order (`seq`). Since migration 0002 `plan` is the header (the plan with `items: []`) and the
+ * items are rows of plan_items (`items_apart`); older plans hold their items inline.
+ */
 export interface PlansTable {
   id: string;
   seq: Generated<Int8>;
   as_of: Timestamp;
   item_count: number;
   plan: Json;
+  items_apart: Generated<boolean>;
   created_at: CreatedAt;
+}
+
+/** One plan item, in the plan's order (`ord` from 0). */
+export interface PlanItemsTable {
+  plan_id: string;
+  ord: number;
+  item_id: string;
+  item: Json;
 }
 
 /** Decisions on plan items, append-only; the latest per item and decider stands. */
@@ -122,6 +134,7 @@ export interface WorkspaceDb {
   checkpoints: CheckpointsTable;
   warnings: WarningsTable;
   plans: PlansTable;
+  plan_items: PlanItemsTable;
   decisions: DecisionsTable;
   confirmations: ConfirmationsTable;
 }

@@ -242,6 +242,46 @@ describe.each(backends)('workspace on $name', (backend) => {
     expect((await ws.latestPlan())?.id).toBe('p2');
   });
 
+  it('stores a plan item by item and reads it back in order, page by page', async () => {
+    // More items than a read page (1000) and a write statement (1000), so both loop.
+    const many = plan('p-many', '2026-09-01T00:00:00.000Z');
+    const one = many.items[0]!;
+    many.items = Array.from({ length: 2345 }, (_, i) => ({
+      ...one,
+      id: `item-${i}`,
+      summary: `new customer ${i}`,
+    }));
+    many.diagnostics = [{ level: 'info', code: 'note', message: 'a diagnostic stays with the header' }];
+    await ws.savePlan(many);
+    await ws.savePlan(many);
+    const rows = await ws.db
+      .selectFrom('plan_items')
+      .select(['ord', 'item_id'])
+      .where('plan_id', '=', 'p-many')
+      .orderBy('ord')
+      .execute();
+    expect(rows).toHaveLength(2345);
+    expect(rows[2344]).toEqual({ ord: 2344, item_id: 'item-2344' });
+    const header = await ws.db
+      .selectFrom('plans')
+      .select(['plan', 'item_count', 'items_apart'])
+      .where('id', '=', 'p-many')
+      .executeTakeFirstOrThrow();
+    expect(header).toMatchObject({ item_count: 2345, items_apart: true, plan: { items: [] } });
+    const back = await ws.getPlan('p-many');
+    expect(back?.items.map((i) => i.id)).toEqual(many.items.map((i) => i.id));
+    expect(back).toEqual(many);
+  });
+
+  it('reads a plan saved before items were stored apart', async () => {
+    const old = plan('p-inline', '2026-08-01T00:00:00.000Z');
+    await ws.db
+      .insertInto('plans')
+      .values({ id: old.id, as_of: old.asOf, item_count: 1, plan: JSON.stringify(old) })
+      .execute();
+    expect(await ws.getPlan('p-inline')).toEqual(old);
+  });
+
   it('keeps the standing decision per item and decider', async () => {
     const d = (itemId: string, kind: Decision['kind'], by: string, at: string): Decision => ({
       itemId,

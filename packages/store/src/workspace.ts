@@ -5,11 +5,12 @@ import {
   type EntityKind,
   type Evidence,
   type Plan,
+  type PlanItem,
   SalvageError,
   type SourceKind,
   type SourceRef,
 } from '@salvage/core';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { type DatabaseHandle, type DatabaseLocation, openDatabase } from './database.ts';
 import { migrateWorkspace, WORKSPACE_SCHEMA } from './workspace-migrations.ts';
 import { toJson, type WorkspaceDb } from './workspace-schema.ts';
@@ -122,8 +123,17 @@ export async function openWorkspace(loc: DatabaseLocation): Promise<Workspace> {
   return new StoreWorkspace(handle, handle.db.withSchema(WORKSPACE_SCHEMA), false);
 }
 
+/**
+ * Makes the current transaction compress large values with lz4 where the server has it (pglz costs most of the time
+ * of writing large JSON); a no-op elsewhere (PGlite, servers built without lz4). Lasts until the transaction ends;
+ * readers decompress either method transparently.
+ */
+export const PREFER_LZ4_SQL = `select set_config('default_toast_compression', 'lz4', true) as "setting" where exists (select from pg_catalog.pg_settings where "name" = 'default_toast_compression' and 'lz4' = any("enumvals"))`;
+
 const PAGE_SIZE = 1000;
 const INSERT_CHUNK = 500;
+/** Plan items per insert statement (a few MB of JSON). */
+const PLAN_ITEMS_CHUNK = 1000;
 
 class StoreWorkspace implements Workspace {
   readonly #handle: DatabaseHandle<WorkspaceDb>;
@@ -372,26 +382,72 @@ class StoreWorkspace implements Workspace {
   }
 
   async savePlan(plan: Plan): Promise<void> {
-    await this.db
-      .insertInto('plans')
-      .values({ id: plan.id, as_of: plan.asOf, item_count: plan.items.length, plan: toJson(plan) })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await this.transaction(async (ws) => {
+      const db = ws.db;
+      const header = await db
+        .insertInto('plans')
+        .values({
+          id: plan.id,
+          as_of: plan.asOf,
+          item_count: plan.items.length,
+          plan: toJson({ ...plan, items: [] }),
+          items_apart: true,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      // Saved before (the same id is the same plan): its items are there.
+      if (!header) return;
+      // lz4 instead of pglz for the items' TOAST: a third less time to save a large plan on PostgreSQL 15.
+      await sql.raw(PREFER_LZ4_SQL).execute(db);
+      // One JSON array per statement, unpacked by the server: one parameter instead of three per item.
+      for (let from = 0; from < plan.items.length; from += PLAN_ITEMS_CHUNK) {
+        const chunk = plan.items.slice(from, from + PLAN_ITEMS_CHUNK);
+        const json = JSON.stringify(chunk);
+        await sql`insert into ${sql.table(`${WORKSPACE_SCHEMA}.plan_items`)} (plan_id, ord, item_id, item)
+          select ${plan.id}, ${from}::integer + t.ord::integer - 1, t.item->>'id', t.item
+          from jsonb_array_elements(${json}::jsonb) with ordinality as t(item, ord)`.execute(db);
+      }
+    });
   }
 
   async getPlan(id: string): Promise<Plan | null> {
-    const row = await this.db.selectFrom('plans').select('plan').where('id', '=', id).executeTakeFirst();
-    return row ? (row.plan as Plan) : null;
+    const row = await this.db
+      .selectFrom('plans')
+      .select(['id', 'plan', 'items_apart'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? this.#withItems(row) : null;
   }
 
   async latestPlan(): Promise<Plan | null> {
     const row = await this.db
       .selectFrom('plans')
-      .select('plan')
+      .select(['id', 'plan', 'items_apart'])
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? (row.plan as Plan) : null;
+    return row ? this.#withItems(row) : null;
+  }
+
+  /** A plan's header with its items, read a page at a time in the plan's order. */
+  async #withItems(row: { id: string; plan: unknown; items_apart: boolean }): Promise<Plan> {
+    const plan = row.plan as Plan;
+    if (!row.items_apart) return plan;
+    const items: PlanItem[] = [];
+    for (;;) {
+      const page = await this.db
+        .selectFrom('plan_items')
+        .select('item')
+        .where('plan_id', '=', row.id)
+        .where('ord', '>=', items.length)
+        .orderBy('ord')
+        .limit(PAGE_SIZE)
+        .execute();
+      for (const r of page) items.push(r.item as PlanItem);
+      if (page.length < PAGE_SIZE) break;
+    }
+    return { ...plan, items };
   }
 
   async putDecisions(planId: string, decisions: Decision[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import {
@@ -11,6 +11,7 @@ import {
 import { type Decision, type Plan, SalvageError, UsageError } from '@salvage/core';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { readPlanFile } from '../plan-file.ts';
 import { loadCliConfig, openCliTarget, openCliWorkspace } from '../workspace.ts';
 
 /** The operator running a command, as provenance names them: --operator, else $USER. */
@@ -61,7 +62,7 @@ async function loadPlan(
   const file = ref ? resolve(ctx.cwd, ref) : null;
   if (file && existsSync(file)) {
     try {
-      plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+      plan = (await readPlanFile(file)) as Plan;
     } catch (error) {
       throw new UsageError(`--plan ${ref}: not a plan JSON file (${(error as Error).message})`);
     }

@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Evidence, type Plan, SalvageError, type TargetSnapshot, UsageError } from '@salvage/core';
 import { planReconciliation } from '@salvage/reconcile';
 import { readTargetIdentity, readTargetSnapshot } from '@salvage/store';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { writePlanFile } from '../plan-file.ts';
 import { loadCliConfig, openCliTarget, openCliWorkspace } from '../workspace.ts';
 
 /** One line of the plan summary: per business and table, what the plan would do. */
@@ -135,7 +136,7 @@ Examples:
           await ws.savePlan(plan);
           if (plan.decisions && plan.decisions.length > 0) await ws.putDecisions(plan.id, plan.decisions);
           if (out) {
-            writeFileSync(out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+            writePlanFile(out, plan);
             chmodSync(out, 0o600);
           }
           const names = new Map(loaded.config.businesses.map((b) => [b.id, b.name]));
