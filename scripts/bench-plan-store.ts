@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import type { Plan } from '@salvage/core';
-import { planReconciliation } from '@salvage/reconcile';
 import { openWorkspace } from '@salvage/store';
 import { createTestDatabase } from '@salvage/test-support';
 import { readPlanFile, writePlanFile } from '../packages/cli/src/plan-file.ts';
-import { evidenceStream, makeWorld } from './bench-reconcile.ts';
+import { evidenceStream, makeWorld, planWorld } from './bench-reconcile.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,13 +29,7 @@ const backend = args.backend === 'pglite' ? 'pglite' : 'postgres';
 const world = makeWorld(Number(args.rows));
 const evidence = [...evidenceStream(world, size)].slice(0, size);
 console.log(`planning ${size} evidence items onto ${args.rows} rows ...`);
-const plan = planReconciliation({
-  snapshot: world.snapshot,
-  evidence,
-  config: world.config,
-  asOf: '2026-08-01T00:00:00.000Z',
-  target: { systemIdentifier: 'bench', databaseName: 'bench', schemaFingerprint: 'bench' },
-});
+const plan = planWorld(world, evidence);
 evidence.length = 0;
 
 function check(back: Plan | null, what: string): void {

@@ -15,6 +15,7 @@ import type {
   CustomerRow,
   Evidence,
   PaymentRow,
+  Plan,
   ResourceRow,
   TargetSnapshot,
 } from '@salvage/core';
@@ -299,6 +300,17 @@ export function* evidenceStream(world: World, size: number): Generator<Evidence>
   }
 }
 
+/** The bench's plan: the world's evidence onto its target, as of the bench's fixed instant. */
+export function planWorld(world: World, evidence: Evidence[]): Plan {
+  return planReconciliation({
+    snapshot: world.snapshot,
+    evidence,
+    config: world.config,
+    asOf: '2026-08-01T00:00:00.000Z',
+    target: { systemIdentifier: 'bench', databaseName: 'bench', schemaFingerprint: 'bench' },
+  });
+}
+
 function limit<T>(it: Iterable<T>, n: number): Iterable<T> {
   return {
     *[Symbol.iterator]() {
@@ -338,13 +350,7 @@ async function child(size: number, rows: number, fromWorkspace: boolean): Promis
   }
   const cpu0 = process.cpuUsage();
   const t1 = performance.now();
-  const plan = planReconciliation({
-    snapshot: world.snapshot,
-    evidence,
-    config: world.config,
-    asOf: '2026-08-01T00:00:00.000Z',
-    target: { systemIdentifier: 'bench', databaseName: 'bench', schemaFingerprint: 'bench' },
-  });
+  const plan = planWorld(world, evidence);
   const planMs = performance.now() - t1;
   const cpu = process.cpuUsage(cpu0);
   const planCpuMs = (cpu.user + cpu.system) / 1000;

@@ -5,8 +5,7 @@
  * evidence. A performance change to the engine must leave every digest as it was: run this before and after.
  */
 import { sha256 } from '@salvage/core';
-import { planReconciliation } from '@salvage/reconcile';
-import { evidenceStream, makeWorld } from './bench-reconcile.ts';
+import { evidenceStream, makeWorld, planWorld } from './bench-reconcile.ts';
 
 const args = process.argv.slice(2);
 const get = (name: string, fallback: string) => {
@@ -17,13 +16,7 @@ const rows = Number(get('--rows', '20000'));
 for (const size of get('--sizes', '2000,20000').split(',').map(Number)) {
   const world = makeWorld(rows);
   const evidence = [...evidenceStream(world, size)].slice(0, size);
-  const plan = planReconciliation({
-    snapshot: world.snapshot,
-    evidence,
-    config: world.config,
-    asOf: '2026-08-01T00:00:00.000Z',
-    target: { systemIdentifier: 'bench', databaseName: 'bench', schemaFingerprint: 'bench' },
-  });
+  const plan = planWorld(world, evidence);
   const json = JSON.stringify(plan);
   console.log(
     `${size} evidence, ${rows} rows: ${plan.items.length} items, plan ${sha256(json)} (${json.length} chars)`,
