@@ -29,6 +29,7 @@ import { type BookingCluster, matchBookings } from './link-bookings.ts';
 import { type CustomerCluster, matchCustomers } from './link-customers.ts';
 import { matchPayments, type PaymentCluster } from './link-payments.ts';
 import { namePrior } from './name-spelling.ts';
+import { orderByText } from './order-by-text.ts';
 import { paymentsTotal, paymentsTotalPrior } from './payments-total.ts';
 
 /**
@@ -181,7 +182,7 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
     });
   }
   // Sorting by id makes every later step independent of the order evidence arrived in.
-  return kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return orderByText(kept, (e) => e.id);
 }
 
 /** Orders dotted version strings numerically ('10' after '9', '1.2.0' after '1.2'); other text by code points. */
@@ -553,9 +554,10 @@ function shareTexts(item: PlanItem, texts: Map<string, string>): PlanItem {
 
 /** Clusters in the order of their anchors, each with its anchor. */
 function sortClusters<T>(list: T[], anchor: (c: T) => string): { c: T; anchor: string }[] {
-  return list
-    .map((c) => ({ c, anchor: anchor(c) }))
-    .sort((x, y) => (x.anchor < y.anchor ? -1 : x.anchor > y.anchor ? 1 : 0));
+  return orderByText(
+    list.map((c) => ({ c, anchor: anchor(c) })),
+    (x) => x.anchor,
+  );
 }
 
 function customerAnchor(c: CustomerCluster): string {
