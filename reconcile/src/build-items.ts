@@ -373,8 +373,11 @@ export function signUpLead(clusters: readonly CustomerCluster[]): number {
   let windowStart = Number.POSITIVE_INFINITY;
   const firstSeen = new Map<CustomerCluster, number>();
   for (const c of clusters) {
+    // Loops, not clusterEvidence: this runs over every cluster of the business, and the copies showed in GC time.
     let first = Number.POSITIVE_INFINITY;
-    for (const ev of clusterEvidence(c)) first = Math.min(first, seenAt(ev));
+    for (const ev of c.evidence) first = Math.min(first, seenAt(ev));
+    for (const b of c.bookings) for (const ev of b.evidence) first = Math.min(first, seenAt(ev));
+    for (const p of c.payments) for (const ev of p.evidence) first = Math.min(first, seenAt(ev));
     firstSeen.set(c, first);
     windowStart = Math.min(windowStart, first);
   }
@@ -457,9 +460,13 @@ export function planCustomer(
   // A Customer that Checkout made for a guest is not the one the platform keeps on the person: set its id aside,
   // whichever evidence names it (the charge and payment intent of a guest checkout do not say it was one).
   const guestIds = new Set<string>();
-  for (const ev of clusterEvidence(c))
+  const noteGuest = (ev: Evidence) => {
     if ('stripeCustomerGuest' in ev.fields && ev.fields.stripeCustomerGuest && ev.fields.stripeCustomerId)
       guestIds.add(ev.fields.stripeCustomerId);
+  };
+  for (const ev of c.evidence) noteGuest(ev);
+  for (const b of c.bookings) for (const ev of b.evidence) noteGuest(ev);
+  for (const p of c.payments) for (const ev of p.evidence) noteGuest(ev);
   // A Stripe Customer the platform made for a person it already had, after it went live again on the restored
   // database (`liveSince`): the live platform wrote that row itself, so whether the row keeps the id is its call.
   const liveMade = c.row && liveSince ? stripeCustomersMadeSince(clusterEvidence(c), liveSince) : undefined;

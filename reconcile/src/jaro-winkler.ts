@@ -64,8 +64,14 @@ const LETTER_FOLDS: Record<string, string> = {
   Þ: 'TH',
 };
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** A name reduced for comparison: lower case, accents stripped, punctuation dropped, single spaces. */
 export function normalizeName(name: string): string {
+  // Printable ASCII is its own NFKD form and holds no marks or folded letters: only the case and the separators change
+  // (most names are, and this ran for every name mention).
+  if (PRINTABLE_ASCII.test(name))
+    return name.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

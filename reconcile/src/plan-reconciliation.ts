@@ -96,7 +96,8 @@ export function planReconciliation(input: ReconcileInput): Plan {
       compareText(a.key.id, b.key.id) ||
       compareText(a.id, b.id),
   );
-  const ids = new Set(items.map((i) => i.id));
+  // Only a re-plan carries decisions over: the set of a million item ids is made for one alone.
+  const ids = input.previous ? new Set(items.map((i) => i.id)) : new Set<string>();
   const carried: Decision[] = (input.previous?.decisions ?? [])
     .filter((d) => ids.has(d.itemId))
     .sort((a, b) => compareText(a.itemId, b.itemId) || compareText(a.at, b.at));
