@@ -18,6 +18,17 @@ export type ResourceResolver = (ev: EvidenceOf<'booking'>) => string | null;
 
 const UID_WITH_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@/i;
 
+/**
+ * The rules that tied a cluster, after a join: the surviving root's set with the other's and the join's own rule added,
+ * in place (a new set per join was a set and two spreads for every key at a million evidence items).
+ */
+export function mergeRules(root: Set<string> | undefined, other: Set<string> | undefined, rule: string): Set<string> {
+  const rules = root ?? new Set<string>();
+  if (other) for (const r of other) rules.add(r);
+  rules.add(rule);
+  return rules;
+}
+
 /** Keys that identify a booking for certain: the platform id, the reference, the calendar UID. */
 export function bookingKeys(fields: {
   bookingId?: string;
@@ -74,8 +85,7 @@ export function matchBookings(
     const root = uf.union(ra, rb);
     const row = rowA ?? rowB;
     if (row !== undefined) rowOf.set(root, row);
-    const rules = new Set([...(rulesOf.get(ra) ?? []), ...(rulesOf.get(rb) ?? []), rule]);
-    rulesOf.set(root, rules);
+    rulesOf.set(root, mergeRules(rulesOf.get(root), rulesOf.get(root === ra ? rb : ra), rule));
   };
   const claim = (node: number, key: string, rule: string, evidenceId?: string): void => {
     const owner = keyOwner.get(key);

@@ -7,7 +7,7 @@ import {
   trainFellegiSunter,
 } from './fellegi-sunter.ts';
 import { normalizeName } from './jaro-winkler.ts';
-import type { BookingCluster } from './link-bookings.ts';
+import { type BookingCluster, mergeRules } from './link-bookings.ts';
 import type { PaymentCluster } from './link-payments.ts';
 import { UnionFind } from './union-find.ts';
 
@@ -98,7 +98,7 @@ export function matchCustomers(
     a.rowId ??= b.rowId;
     for (const k of ['accountIds', 'emails', 'phones', 'names', 'addresses'] as const)
       for (const v of b[k]) addTo(a, k, v);
-    rules.set(root, new Set([...(rules.get(ra) ?? []), ...(rules.get(rb) ?? []), rule]));
+    rules.set(root, mergeRules(rules.get(root), rules.get(other), rule));
     linkConf.set(root, Math.min(linkConf.get(ra) ?? 1, linkConf.get(rb) ?? 1, probability));
     return true;
   };
