@@ -146,15 +146,20 @@ const derived = (
   confidence: number,
   evidenceIds: string[] = NO_EVIDENCE_IDS,
   explanation?: string,
-): FieldChoice => ({
-  column,
-  value,
-  confidence: round4(confidence),
-  rule,
-  evidenceIds,
-  alternatives: NO_ALTERNATIVES,
-  ...(explanation ? { explanation } : {}),
-});
+): FieldChoice => {
+  // A property added after the literal, not a spread of a conditional one: a choice of each shape is made for every
+  // column of every planned row.
+  const choice: FieldChoice = {
+    column,
+    value,
+    confidence: round4(confidence),
+    rule,
+    evidenceIds,
+    alternatives: NO_ALTERNATIVES,
+  };
+  if (explanation) choice.explanation = explanation;
+  return choice;
+};
 
 /** Result of planning one entity: the item (null when nothing changes) and the row as it would stand afterwards. */
 export interface EntityOutcome<R> {

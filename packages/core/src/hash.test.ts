@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deterministicUuid, hashValue, stableStringify } from './hash.ts';
 import { canonicalRow, canonicalValue, hashRow } from './row-hash.ts';
@@ -42,6 +43,19 @@ describe('stable hashing', () => {
     const id = deterministicUuid('booking:BK-7F3K2Q');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(deterministicUuid('booking:BK-7F3K2Q')).toBe(id);
+    // Ids already in plans and databases: these were made by the Buffer-based version and must never change.
+    expect(id).toBe('92820728-fb55-5f49-a48a-795035f83117');
+    expect(deterministicUuid('customers:b:1:x')).toBe('f0b00c3c-5110-5c09-a485-988e43b5b1b5');
+    expect(deterministicUuid('')).toBe('c6d842d9-df14-523b-baa4-ac46c46e56e2');
+    expect(deterministicUuid('é中')).toBe('2f24df70-e927-5e62-b28d-1f6ec7065063');
+    const reference = (name: string) => {
+      const h = createHash('sha256').update(`salvage:${name}`).digest();
+      h[6] = (h[6]! & 0x0f) | 0x50;
+      h[8] = (h[8]! & 0x3f) | 0x80;
+      const x = h.subarray(0, 16).toString('hex');
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+    };
+    for (let i = 0; i < 2000; i++) expect(deterministicUuid(`bookings:${i}`)).toBe(reference(`bookings:${i}`));
     expect(deterministicUuid('booking:BK-7F3K2R')).not.toBe(id);
   });
 

@@ -82,9 +82,12 @@ export function hashValue(value: unknown): string {
  * rows a plan inserts have stable ids across re-plans.
  */
 export function deterministicUuid(name: string): string {
-  const h = createHash('sha256').update(`salvage:${name}`).digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+  // The first 16 bytes of the hash, in hex, with the version nibble (byte 6's high half) set to 5 and the variant bits
+  // (byte 8's top two) to 10. Written on the hex rather than a digest Buffer: one-shot hashing is about four times
+  // faster, and a plan makes an id for every new row.
+  const x = sha256(`salvage:${name}`);
+  const variant = VARIANT[Number.parseInt(x[16]!, 16) & 3];
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
+
+const VARIANT = ['8', '9', 'a', 'b'];
