@@ -96,8 +96,12 @@ export function matchBookings(
     claim(i, `id:${r.id.toLowerCase()}`, 'bookingId');
     claim(i, `ref:${r.reference.toUpperCase()}`, 'reference');
   });
+  // Each evidence's keys are made once, for linking and again for byKey below.
+  const keysOf = new Map<EvidenceOf<'booking'>, { key: string; rule: string }[]>();
   evidence.forEach((ev, j) => {
-    for (const { key, rule } of bookingKeys(ev.fields)) claim(rows.length + j, key, rule, ev.id);
+    const keys = bookingKeys(ev.fields);
+    keysOf.set(ev, keys);
+    for (const { key, rule } of keys) claim(rows.length + j, key, rule, ev.id);
   });
 
   const groups = new Map<number, { row: BookingRow | null; evidence: EvidenceOf<'booking'>[] }>();
@@ -133,7 +137,7 @@ export function matchBookings(
       byKey.set(`ref:${c.row.reference.toUpperCase()}`, c);
     }
     for (const ev of c.evidence)
-      for (const { key } of bookingKeys(ev.fields)) if (!byKey.has(key)) byKey.set(key, c);
+      for (const { key } of keysOf.get(ev) ?? bookingKeys(ev.fields)) if (!byKey.has(key)) byKey.set(key, c);
   }
   return { clusters, byKey };
 }

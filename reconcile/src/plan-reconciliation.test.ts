@@ -131,6 +131,28 @@ describe('planReconciliation: cases', () => {
     expect(field(b!, 'id')!.rule).toBe('original-id');
   });
 
+  it('keeps the newest copy of an evidence id given more than once, the first of equally new ones, in any order', () => {
+    const evidence = lostBooking();
+    const mailIndex = evidence.findIndex((e) => e.source.kind === 'imap');
+    const base = evidence[mailIndex]!;
+    const copy = (observedAt: string, customerName: string) =>
+      ({ ...base, observedAt, fields: { ...base.fields, customerName } }) as typeof base;
+    // The same mail read three times: an older reading, the newest, and one as new that came after it.
+    const older = copy('2026-05-01T00:00:00.000Z', 'Ana Older');
+    const newest = copy('2026-05-30T00:00:00.000Z', 'Ana Newest');
+    const tie = copy('2026-05-30T00:00:00.000Z', 'Ana Tie');
+    const rest = evidence.filter((_, i) => i !== mailIndex);
+    const plan = planReconciliation(input(snapshot(), [older, ...rest, newest, tie]));
+    const [b] = inserts(plan, 'bookings');
+    expect(b!.evidenceIds.filter((id) => id === base.id)).toHaveLength(1);
+    const names = inserts(plan, 'customers')[0]!.fields.find((f) => f.column === 'full_name')!;
+    expect(JSON.stringify(names)).toContain('Ana Newest');
+    expect(JSON.stringify(names)).not.toContain('Ana Older');
+    expect(JSON.stringify(names)).not.toContain('Ana Tie');
+    const shuffled = planReconciliation(input(snapshot(), [...rest.reverse(), older, newest, tie]));
+    expect(shuffled).toEqual(plan);
+  });
+
   it("keeps the person's own Stripe customer when a later guest checkout made another", () => {
     const later = '2026-05-20T09:00:00.000Z';
     const guestCheckout = [

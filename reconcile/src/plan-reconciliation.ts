@@ -126,7 +126,7 @@ export function planReconciliation(input: ReconcileInput): Plan {
 }
 
 function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]): Evidence[] {
-  const byId = new Map<string, Evidence>();
+  const valid: Evidence[] = [];
   for (const ev of source) {
     const problem = validateEvidence(ev);
     if (problem) {
@@ -138,8 +138,17 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
       });
       continue;
     }
-    const seen = byId.get(ev.id);
-    if (!seen || seen.observedAt < ev.observedAt) byId.set(ev.id, ev);
+    valid.push(ev);
+  }
+  // Sorting by id makes every later step independent of the order evidence arrived in. The sort is stable, so copies
+  // of one id stay in arrival order, and one pass keeps each id's newest observation (the first of equally new ones):
+  // what a map by id gave, without a million-entry map.
+  const sorted = orderByText(valid, (e) => e.id);
+  const all: Evidence[] = [];
+  for (const ev of sorted) {
+    const last = all.length > 0 ? all[all.length - 1]! : undefined;
+    if (last === undefined || last.id !== ev.id) all.push(ev);
+    else if (last.observedAt < ev.observedAt) all[all.length - 1] = ev;
   }
   // An extractor that changed what it reads from an object bumps its version; re-pulling then stores the object's
   // evidence again under the new version. Only the newest extractor's reading of a source version speaks.
@@ -149,7 +158,6 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
   // Readings of different extractors never share a key, so only an extractor seen at more than one version can
   // supersede anything: the reading keys (a million strings at a million items, which showed in GC time) are built
   // for its evidence alone, each once.
-  const all = [...byId.values()];
   const versionsOf = new Map<string | undefined, string>();
   const revised = new Set<string | undefined>();
   for (const ev of all) {
@@ -175,15 +183,14 @@ function collectEvidence(source: Iterable<Evidence>, diagnostics: Diagnostic[]):
           const key = keys[i];
           return key === null || key === undefined || newest.get(key) === (ev.extractor?.version ?? '');
         });
-  if (kept.length < byId.size) {
+  if (kept.length < all.length) {
     diagnostics.push({
       level: 'info',
       code: 'evidence_superseded',
-      message: `${byId.size - kept.length} evidence item(s) read by an older version of their extractor were left out; a newer version read the same source objects`,
+      message: `${all.length - kept.length} evidence item(s) read by an older version of their extractor were left out; a newer version read the same source objects`,
     });
   }
-  // Sorting by id makes every later step independent of the order evidence arrived in.
-  return orderByText(kept, (e) => e.id);
+  return kept;
 }
 
 /** Orders dotted version strings numerically ('10' after '9', '1.2.0' after '1.2'); other text by code points. */
