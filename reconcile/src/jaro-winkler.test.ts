@@ -19,7 +19,9 @@ describe('normalizeName', () => {
     const rand = createPrng(3);
     const chars = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
     for (let n = 0; n < 3000; n++) {
-      const name = Array.from({ length: Math.floor(rand() * 20) }, () => chars[Math.floor(rand() * 95)]).join('');
+      const name = Array.from({ length: Math.floor(rand() * 20) }, () => chars[Math.floor(rand() * 95)]).join(
+        '',
+      );
       expect(normalizeName(name), JSON.stringify(name)).toBe(reference(name));
     }
   });

@@ -71,7 +71,10 @@ export function normalizeName(name: string): string {
   // Printable ASCII is its own NFKD form and holds no marks or folded letters: only the case and the separators change
   // (most names are, and this ran for every name mention).
   if (PRINTABLE_ASCII.test(name))
-    return name.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+    return name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

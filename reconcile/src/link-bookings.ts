@@ -22,7 +22,11 @@ const UID_WITH_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * The rules that tied a cluster, after a join: the surviving root's set with the other's and the join's own rule added,
  * in place (a new set per join was a set and two spreads for every key at a million evidence items).
  */
-export function mergeRules(root: Set<string> | undefined, other: Set<string> | undefined, rule: string): Set<string> {
+export function mergeRules(
+  root: Set<string> | undefined,
+  other: Set<string> | undefined,
+  rule: string,
+): Set<string> {
   const rules = root ?? new Set<string>();
   if (other) for (const r of other) rules.add(r);
   rules.add(rule);

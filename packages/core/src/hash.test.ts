@@ -55,7 +55,8 @@ describe('stable hashing', () => {
       const x = h.subarray(0, 16).toString('hex');
       return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
     };
-    for (let i = 0; i < 2000; i++) expect(deterministicUuid(`bookings:${i}`)).toBe(reference(`bookings:${i}`));
+    for (let i = 0; i < 2000; i++)
+      expect(deterministicUuid(`bookings:${i}`)).toBe(reference(`bookings:${i}`));
     expect(deterministicUuid('booking:BK-7F3K2R')).not.toBe(id);
   });
 
